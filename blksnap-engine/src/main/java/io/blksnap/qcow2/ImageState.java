@@ -1,0 +1,107 @@
+package io.blksnap.qcow2;
+
+import io.blksnap.storage.Storage;
+
+import java.io.IOException;
+import java.util.List;
+
+/** What one read of an image's metadata yields: header, refcounts, snapshot table, active L1. */
+final class ImageState {
+
+    final Storage storage;
+    final Header header;
+    final Geometry g;
+    final StoredRefcounts refcounts;
+    final List<SnapshotEntry> snapshots;
+    final Tables tables;
+    final long snapshotTableBytes;
+
+    private ImageState(Storage storage) throws IOException {
+        this.storage = storage;
+        this.header = Header.read(storage);
+        this.g = header.geometry;
+        this.refcounts = new StoredRefcounts(storage, header);
+        long fileSize = refcounts.fileSize();
+        this.tables = new Tables(storage, g, fileSize);
+        if (header.nbSnapshots == 0) {
+            snapshots = List.of();
+            snapshotTableBytes = 0;
+        } else {
+            // Entries are at most 40 + 1024 + 2 * 65535 bytes; read in growing chunks, never past 64 MiB.
+            long limit = Math.min(Header.MAX_SNAPSHOT_TABLE_BYTES, fileSize - header.snapshotsOffset);
+            long want = Math.min(limit, Math.max(g.clusterSize, (long) header.nbSnapshots * 128));
+            List<SnapshotEntry> parsed;
+            while (true) {
+                byte[] raw = new byte[(int) want];
+                storage.read(header.snapshotsOffset, raw);
+                try {
+                    parsed = SnapshotEntry.decode(raw, header.nbSnapshots, header.version, header.size);
+                    break;
+                } catch (MalformedImageException e) {
+                    if (want >= limit || !e.getMessage().startsWith("snapshot table is truncated")) {
+                        throw want >= limit && e.getMessage().startsWith("snapshot table is truncated")
+                                ? new MalformedImageException("snapshot table is larger than the file or 64 MiB")
+                                : e;
+                    }
+                    want = Math.min(limit, want * 4);
+                }
+            }
+            snapshots = List.copyOf(parsed);
+            long bytes = 0;
+            for (SnapshotEntry e : snapshots) {
+                bytes += e.encodedSize();
+            }
+            snapshotTableBytes = bytes;
+        }
+    }
+
+    static ImageState load(Storage storage) throws IOException {
+        return new ImageState(storage);
+    }
+
+    long[] activeL1() throws IOException {
+        return tables.readL1(header.l1TableOffset, header.l1Size, "active");
+    }
+
+    long[] snapshotL1(SnapshotEntry e) throws IOException {
+        return tables.readL1(e.l1Offset(), e.l1Size(), "snapshot \"" + e.snapshot().name() + "\"");
+    }
+
+    ShadowCommit begin() {
+        return new ShadowCommit(storage, header, refcounts);
+    }
+
+    /** Queues the snapshot table {@code entries}, freeing the current one; returns its offset (0 if empty). */
+    long replaceSnapshotTable(ShadowCommit txn, List<SnapshotEntry> entries) throws IOException {
+        if (snapshotTableBytes > 0) {
+            txn.adjustRange(header.snapshotsOffset, snapshotTableBytes, -1);
+        }
+        if (entries.isEmpty()) {
+            return 0;
+        }
+        byte[] table = SnapshotEntry.encode(entries);
+        if (table.length > Header.MAX_SNAPSHOT_TABLE_BYTES) {
+            throw new UnsupportedImageException("the snapshot table would exceed 64 MiB");
+        }
+        long off = txn.allocateBytes(table.length);
+        txn.write(off, table);
+        return off;
+    }
+
+    /** Queues a new active L1 and frees the current one; returns the new table's offset. */
+    long replaceActiveL1(ShadowCommit txn, long[] l1) throws IOException {
+        if (header.l1Size > 0) {
+            txn.adjustRange(header.l1TableOffset, (long) header.l1Size * 8, -1);
+        }
+        return writeL1(txn, l1);
+    }
+
+    long writeL1(ShadowCommit txn, long[] l1) throws IOException {
+        if (l1.length == 0) {
+            return 0;
+        }
+        long off = txn.allocateBytes((long) l1.length * 8);
+        txn.write(off, Tables.encodeL1(l1));
+        return off;
+    }
+}

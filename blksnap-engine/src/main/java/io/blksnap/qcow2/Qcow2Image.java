@@ -1,0 +1,141 @@
+package io.blksnap.qcow2;
+
+import io.blksnap.storage.FileStorage;
+import io.blksnap.storage.Storage;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * An open qcow2 image: the engine's public API for internal snapshots, info and check.
+ * Opening for writing takes QEMU's image locks and fails with
+ * {@link io.blksnap.storage.ImageInUseException} while a running QEMU holds the image.
+ */
+public final class Qcow2Image implements Closeable {
+
+    private final Path path;
+    private final Storage storage;
+    private final boolean writable;
+    private ImageState state;
+
+    private Qcow2Image(Path path, Storage storage, boolean writable) throws IOException {
+        this.path = path;
+        this.storage = storage;
+        this.writable = writable;
+        this.state = ImageState.load(storage);
+    }
+
+    public static Qcow2Image open(Path path) throws IOException {
+        return open(path, OpenOptions.readOnly());
+    }
+
+    public static Qcow2Image openForWrite(Path path) throws IOException {
+        return open(path, OpenOptions.readWrite());
+    }
+
+    public static Qcow2Image open(Path path, OpenOptions options) throws IOException {
+        Storage raw = FileStorage.open(path, options.writable());
+        try {
+            return new Qcow2Image(path, options.storageDecorator().apply(raw), options.writable());
+        } catch (IOException | RuntimeException e) {
+            raw.close();
+            throw e;
+        }
+    }
+
+    public Path path() {
+        return path;
+    }
+
+    public List<Snapshot> snapshots() {
+        List<Snapshot> out = new ArrayList<>(state.snapshots.size());
+        for (SnapshotEntry e : state.snapshots) {
+            out.add(e.snapshot());
+        }
+        return out;
+    }
+
+    public Snapshot createSnapshot(NewSnapshot request) throws IOException {
+        requireSnapshotWritable();
+        try {
+            return SnapshotCreate.run(state, request);
+        } finally {
+            reload();
+        }
+    }
+
+    /** Deletes the snapshot {@code ref} names and returns what it was. */
+    public Snapshot deleteSnapshot(SnapshotRef ref) throws IOException {
+        requireSnapshotWritable();
+        SnapshotEntry victim = ref.find(state.snapshots);
+        try {
+            SnapshotDelete.run(state, victim);
+        } finally {
+            reload();
+        }
+        return victim.snapshot();
+    }
+
+    /** Reverts the image to the snapshot {@code ref} names; the snapshot itself stays. */
+    public Snapshot applySnapshot(SnapshotRef ref) throws IOException {
+        requireSnapshotWritable();
+        SnapshotEntry target = ref.find(state.snapshots);
+        try {
+            SnapshotApply.run(state, target);
+        } finally {
+            reload();
+        }
+        return target.snapshot();
+    }
+
+    public ImageInfo info() throws IOException {
+        return ImageInfo.of(path, state);
+    }
+
+    public CheckResult check() throws IOException {
+        return Checker.check(state, false);
+    }
+
+    /** Checks, then lowers the stored refcount of every leaked cluster; corruptions are left alone. */
+    public CheckResult repairLeaks() throws IOException {
+        requireWritable();
+        try {
+            return Checker.check(state, true);
+        } finally {
+            reload();
+        }
+    }
+
+    private void reload() throws IOException {
+        state = ImageState.load(storage);
+    }
+
+    private void requireWritable() throws ImageException {
+        if (!writable) {
+            throw new ImageException("image was opened read-only");
+        }
+        Header h = state.header;
+        if (h.has(Header.INCOMPAT_CORRUPT)) {
+            throw new UnsupportedImageException("image is marked corrupt; repair it with 'qemu-img check -r all'");
+        }
+        if (h.has(Header.INCOMPAT_DIRTY)) {
+            throw new UnsupportedImageException("image is dirty (not closed cleanly with lazy refcounts); "
+                    + "its refcounts cannot be trusted until 'qemu-img check -r all' repairs it");
+        }
+    }
+
+    private void requireSnapshotWritable() throws ImageException {
+        requireWritable();
+        if (state.header.has(Header.INCOMPAT_DATA_FILE)) {
+            throw new UnsupportedImageException("internal snapshots are not supported with an external data file");
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        storage.close();
+    }
+}

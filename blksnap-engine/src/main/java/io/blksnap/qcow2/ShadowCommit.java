@@ -1,0 +1,212 @@
+package io.blksnap.qcow2;
+
+import io.blksnap.storage.Storage;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * One change to an image, built copy-on-write and committed by a single header write.
+ *
+ * <p>Nothing visible is touched before the commit: new tables, table copies, refcount blocks and
+ * the refcount table are all written to clusters that are free in the committed image, then one
+ * write of at most 72 bytes at offset 24 of the header switches the active L1, the refcount table and the
+ * snapshot table together. A crash before that write leaves the old image (not even a leak), a
+ * crash after it the new one. This is stricter than QEMU's in-place order, whose intermediate
+ * states pass {@code qemu-img check} only after leak repair and with OFLAG_COPIED errors.
+ *
+ * <p>Every write is deferred until {@link #commit} has computed the whole new state, so a refused
+ * change (a refcount overflow, a table that would grow too large) leaves the file byte for byte
+ * as it was.
+ */
+final class ShadowCommit {
+
+    /** A pending write: bytes, or an L2 table copied from {@code copyFrom} through a rewrite. */
+    private record Pending(long offset, byte[] data, long copyFrom, L2Rewrite rewrite) {
+    }
+
+    /** Rewrites the entries of an L2 table copy (typically its OFLAG_COPIED bits). */
+    interface L2Rewrite {
+        void apply(byte[] l2) throws IOException;
+    }
+
+    private final Storage storage;
+    private final Header h;
+    private final Geometry g;
+    private final StoredRefcounts stored;
+    /** New contents of every refcount block that changes, by block index. */
+    private final TreeMap<Long, byte[]> changedBlocks = new TreeMap<>();
+    private final List<Pending> pending = new ArrayList<>();
+    private long freeHint;
+
+    ShadowCommit(Storage storage, Header h, StoredRefcounts stored) {
+        this.storage = storage;
+        this.h = h;
+        this.g = h.geometry;
+        this.stored = stored;
+        this.freeHint = 1;
+    }
+
+    /** Refcount of {@code cluster} as it will be after the commit. */
+    long refcount(long cluster) throws IOException {
+        byte[] b = changedBlocks.get(cluster / g.refcountsPerBlock);
+        if (b == null) {
+            return stored.refcount(cluster);
+        }
+        return RefcountBlock.get(b, (int) (cluster % g.refcountsPerBlock), g.refcountOrder);
+    }
+
+    void adjust(long cluster, long delta) throws IOException {
+        long blockIndex = cluster / g.refcountsPerBlock;
+        byte[] b = changedBlocks.get(blockIndex);
+        if (b == null) {
+            byte[] old = stored.block(blockIndex);
+            b = old == null ? new byte[g.clusterSize] : old.clone();
+            changedBlocks.put(blockIndex, b);
+        }
+        int idx = (int) (cluster % g.refcountsPerBlock);
+        long cur = RefcountBlock.get(b, idx, g.refcountOrder);
+        long next = cur + delta;
+        if (next < 0) {
+            throw new MalformedImageException("refcount of cluster 0x" + Long.toHexString(g.clusterOffset(cluster))
+                    + " would drop below zero: the image's refcounts are inconsistent (run check)");
+        }
+        if (next > g.maxRefcount || (delta > 0 && next < cur)) {
+            throw new UnsupportedImageException("refcount overflow: cluster 0x"
+                    + Long.toHexString(g.clusterOffset(cluster)) + " would exceed the maximum refcount "
+                    + g.maxRefcount + " of refcount_bits=" + g.refcountBits);
+        }
+        RefcountBlock.set(b, idx, g.refcountOrder, next);
+    }
+
+    void adjustRange(long offset, long bytes, long delta) throws IOException {
+        long first = g.clusterIndex(offset);
+        long last = g.clusterIndex(offset + Math.max(bytes, 1) - 1);
+        for (long c = first; c <= last; c++) {
+            adjust(c, delta);
+        }
+    }
+
+    /**
+     * Allocates {@code n} contiguous clusters, free both now and after the commit (a cluster this
+     * change frees stays in use until the commit, so it is never reused by the same change).
+     */
+    long allocate(long n) throws IOException {
+        long start = freeHint;
+        long firstFree = -1;
+        long run = 0;
+        for (long c = freeHint; ; c++) {
+            if (stored.refcount(c) == 0 && refcount(c) == 0) {
+                if (firstFree < 0) {
+                    firstFree = c;
+                }
+                if (run == 0) {
+                    start = c;
+                }
+                if (++run == n) {
+                    break;
+                }
+            } else {
+                run = 0;
+            }
+        }
+        for (long c = start; c < start + n; c++) {
+            adjust(c, 1);
+        }
+        // Every cluster below firstFree is in use; the run just taken is too when it starts there.
+        freeHint = firstFree == start ? start + n : firstFree;
+        return g.clusterOffset(start);
+    }
+
+    long allocateBytes(long bytes) throws IOException {
+        return allocate(g.clustersFor(bytes));
+    }
+
+    /** Queues {@code data} for a cluster range this change allocated. */
+    void write(long offset, byte[] data) {
+        pending.add(new Pending(offset, data, -1, null));
+    }
+
+    /** Queues a copy of the L2 table at {@code from} into {@code to}, rewritten on the way. */
+    void copyL2(long from, long to, L2Rewrite rewrite) {
+        pending.add(new Pending(to, null, from, rewrite));
+    }
+
+    /**
+     * Completes the refcount structure copy-on-write, writes everything, flushes, and switches the
+     * header in one write. {@code size}, {@code l1*} and {@code snapshots*} are the new header values.
+     */
+    void commit(long size, int l1Size, long l1Offset, int nbSnapshots, long snapshotsOffset) throws IOException {
+        long[] oldTable = stored.tableCopy();
+        Map<Long, Long> shadowOf = new HashMap<>();
+        long tableOffset = -1;
+        long tableClusters = 0;
+        boolean changed = true;
+        while (changed) {
+            changed = false;
+            for (Long b : new ArrayList<>(changedBlocks.keySet())) {
+                if (!shadowOf.containsKey(b)) {
+                    shadowOf.put(b, allocate(1));
+                    long old = b < oldTable.length ? oldTable[(int) (long) b] : 0;
+                    if (old != 0) {
+                        adjust(g.clusterIndex(old), -1);
+                    }
+                    changed = true;
+                }
+            }
+            long entries = Math.max(oldTable.length, changedBlocks.isEmpty() ? 0 : changedBlocks.lastKey() + 1);
+            long needed = g.clustersFor(entries * 8);
+            if (needed * g.clusterSize > Header.MAX_REFTABLE_BYTES) {
+                throw new UnsupportedImageException("the refcount table would exceed "
+                        + (Header.MAX_REFTABLE_BYTES >> 20) + " MiB");
+            }
+            if (needed > tableClusters) {
+                if (tableOffset < 0) {
+                    adjustRange(h.refcountTableOffset, (long) h.refcountTableClusters * g.clusterSize, -1);
+                } else {
+                    adjustRange(tableOffset, tableClusters * g.clusterSize, -1);
+                }
+                tableClusters = needed;
+                tableOffset = allocate(tableClusters);
+                changed = true;
+            }
+        }
+        byte[] table = new byte[(int) (tableClusters * g.clusterSize)];
+        for (int i = 0; i < oldTable.length; i++) {
+            Bytes.put64(table, i * 8, oldTable[i]);
+        }
+        for (Map.Entry<Long, Long> e : shadowOf.entrySet()) {
+            Bytes.put64(table, (int) (e.getKey() * 8), e.getValue());
+        }
+
+        long originalLength = storage.size();
+        try {
+            for (Pending p : pending) {
+                if (p.data() != null) {
+                    storage.write(p.offset(), p.data());
+                } else {
+                    byte[] l2 = new byte[g.clusterSize];
+                    storage.read(p.copyFrom(), l2);
+                    p.rewrite().apply(l2);
+                    storage.write(p.offset(), l2);
+                }
+            }
+            for (Map.Entry<Long, byte[]> e : changedBlocks.entrySet()) {
+                storage.write(shadowOf.get(e.getKey()), e.getValue());
+            }
+            storage.write(tableOffset, table);
+            storage.flush();
+        } catch (IOException | RuntimeException e) {
+            // Only clusters free in the committed image were written; drop any growth of the file.
+            storage.truncate(originalLength);
+            throw e;
+        }
+        storage.write(Header.COMMIT_OFFSET, h.commitBytes(size, l1Size, l1Offset, tableOffset, (int) tableClusters,
+                nbSnapshots, snapshotsOffset));
+        storage.flush();
+    }
+}

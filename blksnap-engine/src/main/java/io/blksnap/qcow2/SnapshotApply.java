@@ -1,0 +1,52 @@
+package io.blksnap.qcow2;
+
+import java.io.IOException;
+
+/**
+ * Revert to an internal snapshot, as {@code qemu-img snapshot -a}: the active image becomes a
+ * new L1 that shares the snapshot's L2 tables (copies where stale OFLAG_COPIED bits would lie),
+ * and everything the old active L1 reached is released. The virtual size becomes the snapshot's.
+ */
+final class SnapshotApply {
+
+    private SnapshotApply() {
+    }
+
+    static void run(ImageState s, SnapshotEntry target) throws IOException {
+        Geometry g = s.g;
+        ShadowCommit txn = s.begin();
+        long[] sl1 = s.snapshotL1(target);
+        long[] old = s.activeL1();
+        long[] next = new long[Math.max(old.length, sl1.length)];
+        for (int i = 0; i < sl1.length; i++) {
+            long l2Off = sl1[i] & Geometry.L1E_OFFSET_MASK;
+            if (l2Off == 0) {
+                continue;
+            }
+            byte[] l2 = s.tables.readL2(l2Off);
+            s.tables.adjustDataRefcounts(l2, l2Off, txn, +1);
+            if (s.tables.anyCopied(l2)) {
+                long copy = txn.allocate(1);
+                txn.copyL2(l2Off, copy, s.tables::clearCopied);
+                next[i] = copy | Geometry.OFLAG_COPIED;
+            } else {
+                txn.adjust(g.clusterIndex(l2Off), +1);
+                next[i] = l2Off;
+            }
+        }
+        for (long e : old) {
+            long l2Off = e & Geometry.L1E_OFFSET_MASK;
+            if (l2Off != 0) {
+                s.tables.adjustDataRefcounts(s.tables.readL2(l2Off), l2Off, txn, -1);
+                txn.adjust(g.clusterIndex(l2Off), -1);
+            }
+        }
+        long l1Off = s.replaceActiveL1(txn, next);
+        long size = target.snapshot().diskSize();
+        if (g.l1EntriesFor(size) > next.length) {
+            throw new MalformedImageException("snapshot \"" + target.snapshot().name()
+                    + "\" records a disk size its L1 table cannot map");
+        }
+        txn.commit(size, next.length, l1Off, s.snapshots.size(), s.header.snapshotsOffset);
+    }
+}

@@ -1,0 +1,59 @@
+package io.blksnap.qcow2;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Internal snapshot creation. The current active L1 table becomes the snapshot's L1 as it is;
+ * the image gets a new active L1 in which every L2 table is shared with the snapshot, except
+ * tables holding OFLAG_COPIED entries: those are copied with the flag cleared, so no active
+ * table is ever rewritten in place.
+ */
+final class SnapshotCreate {
+
+    private SnapshotCreate() {
+    }
+
+    static Snapshot run(ImageState s, NewSnapshot req) throws IOException {
+        SnapshotNames.validate(req.name());
+        for (SnapshotEntry e : s.snapshots) {
+            if (e.snapshot().name().equals(req.name())) {
+                throw new SnapshotException("a snapshot named \"" + req.name() + "\" already exists");
+            }
+        }
+        if (s.snapshots.size() >= Header.MAX_SNAPSHOTS) {
+            throw new SnapshotException("the image already has the maximum of " + Header.MAX_SNAPSHOTS + " snapshots");
+        }
+        Geometry g = s.g;
+        ShadowCommit txn = s.begin();
+        long[] old = s.activeL1();
+        long[] next = new long[old.length];
+        for (int i = 0; i < old.length; i++) {
+            long l2Off = old[i] & Geometry.L1E_OFFSET_MASK;
+            if (l2Off == 0) {
+                continue;
+            }
+            byte[] l2 = s.tables.readL2(l2Off);
+            // The snapshot and the active image now both reach every data cluster.
+            s.tables.adjustDataRefcounts(l2, l2Off, txn, +1);
+            if (s.tables.anyCopied(l2)) {
+                long copy = txn.allocate(1);
+                txn.copyL2(l2Off, copy, s.tables::clearCopied);
+                next[i] = copy | Geometry.OFLAG_COPIED;
+            } else {
+                txn.adjust(g.clusterIndex(l2Off), +1);
+                next[i] = l2Off;
+            }
+        }
+        long dateSec = req.time().getEpochSecond();
+        Snapshot snap = new Snapshot(SnapshotNames.nextId(s.snapshots), req.name(), 0, dateSec,
+                req.time().getNano(), req.vmClockNsec(), -1, s.header.size);
+        List<SnapshotEntry> entries = new ArrayList<>(s.snapshots);
+        entries.add(SnapshotEntry.create(snap, s.header.l1TableOffset, s.header.l1Size));
+        long tableOff = s.replaceSnapshotTable(txn, entries);
+        long l1Off = s.writeL1(txn, next);
+        txn.commit(s.header.size, next.length, l1Off, entries.size(), tableOff);
+        return snap;
+    }
+}

@@ -1,0 +1,127 @@
+package io.blksnap.qcow2;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+/** One snapshot table entry: the public fields, its L1 table, and extra data we keep verbatim. */
+record SnapshotEntry(Snapshot snapshot, long l1Offset, int l1Size, byte[] extra) {
+
+    static final int FIXED = 40;
+    /** vm_state_size_large, disk_size, icount: what QEMU writes. */
+    static final int KNOWN_EXTRA = 24;
+    static final int MAX_EXTRA = 1024;
+
+    /** Parses {@code count} entries; {@code currentSize} fills disk_size where extra data lacks it. */
+    static List<SnapshotEntry> decode(byte[] table, int count, int version, long currentSize)
+            throws MalformedImageException {
+        List<SnapshotEntry> out = new ArrayList<>(count);
+        int off = 0;
+        for (int i = 0; i < count; i++) {
+            if (off + FIXED > table.length) {
+                throw new MalformedImageException("snapshot table is truncated at entry " + i);
+            }
+            long l1Offset = Bytes.u64(table, off);
+            long l1Size = Bytes.u32(table, off + 8);
+            int idSize = Bytes.u16(table, off + 12);
+            int nameSize = Bytes.u16(table, off + 14);
+            long dateSec = Bytes.u32(table, off + 16);
+            long dateNsec = Bytes.u32(table, off + 20);
+            long vmClock = Bytes.u64(table, off + 24);
+            long vmState = Bytes.u32(table, off + 32);
+            long extraSize = Bytes.u32(table, off + 36);
+            if (extraSize > MAX_EXTRA) {
+                throw new MalformedImageException("snapshot entry " + i + " has too much extra data ("
+                        + extraSize + " bytes, at most " + MAX_EXTRA + ")");
+            }
+            if (version >= 3 && extraSize < 16) {
+                throw new MalformedImageException("snapshot entry " + i + " has " + extraSize
+                        + " bytes of extra data; qcow2 v3 requires at least 16");
+            }
+            if (l1Size > Header.MAX_L1_BYTES / 8) {
+                throw new MalformedImageException("snapshot entry " + i + " L1 table is too large (" + l1Size
+                        + " entries)");
+            }
+            if ((l1Offset & 511) != 0) {
+                throw new MalformedImageException("snapshot entry " + i + " L1 table offset 0x"
+                        + Long.toHexString(l1Offset) + " is invalid");
+            }
+            off += FIXED;
+            long end = (long) off + extraSize + idSize + nameSize;
+            if (end > table.length) {
+                throw new MalformedImageException("snapshot table is truncated at entry " + i);
+            }
+            byte[] extra = new byte[(int) extraSize];
+            System.arraycopy(table, off, extra, 0, extra.length);
+            off += extra.length;
+            String id = new String(table, off, idSize, StandardCharsets.UTF_8);
+            off += idSize;
+            String name = new String(table, off, nameSize, StandardCharsets.UTF_8);
+            off += nameSize;
+            off = (off + 7) & ~7;
+            if (extra.length >= 8) {
+                vmState = Bytes.u64(extra, 0);
+            }
+            long diskSize = extra.length >= 16 ? Bytes.u64(extra, 8) : currentSize;
+            long icount = extra.length >= 24 ? Bytes.u64(extra, 16) : -1;
+            Snapshot s = new Snapshot(id, name, vmState, dateSec, dateNsec, vmClock, icount, diskSize);
+            out.add(new SnapshotEntry(s, l1Offset, (int) l1Size, extra));
+        }
+        return out;
+    }
+
+    /** A new entry written as QEMU writes it: 24 bytes of extra data. */
+    static SnapshotEntry create(Snapshot s, long l1Offset, int l1Size) {
+        byte[] extra = new byte[KNOWN_EXTRA];
+        Bytes.put64(extra, 0, s.vmStateSize());
+        Bytes.put64(extra, 8, s.diskSize());
+        Bytes.put64(extra, 16, s.icount());
+        return new SnapshotEntry(s, l1Offset, l1Size, extra);
+    }
+
+    int encodedSize() {
+        int n = FIXED + extra.length + utf8(snapshot.id()).length + utf8(snapshot.name()).length;
+        return (n + 7) & ~7;
+    }
+
+    static byte[] encode(List<SnapshotEntry> entries) {
+        int total = 0;
+        for (SnapshotEntry e : entries) {
+            total += e.encodedSize();
+        }
+        byte[] out = new byte[total];
+        int off = 0;
+        for (SnapshotEntry e : entries) {
+            off = e.encodeInto(out, off);
+        }
+        return out;
+    }
+
+    private int encodeInto(byte[] b, int off) {
+        byte[] id = utf8(snapshot.id());
+        byte[] name = utf8(snapshot.name());
+        Snapshot s = snapshot;
+        long vmState32 = s.vmStateSize() > 0xffffffffL ? 0 : s.vmStateSize();
+        Bytes.put64(b, off, l1Offset);
+        Bytes.put32(b, off + 8, l1Size);
+        Bytes.put16(b, off + 12, id.length);
+        Bytes.put16(b, off + 14, name.length);
+        Bytes.put32(b, off + 16, s.dateSec());
+        Bytes.put32(b, off + 20, s.dateNsec());
+        Bytes.put64(b, off + 24, s.vmClockNsec());
+        Bytes.put32(b, off + 32, vmState32);
+        Bytes.put32(b, off + 36, extra.length);
+        int p = off + FIXED;
+        System.arraycopy(extra, 0, b, p, extra.length);
+        p += extra.length;
+        System.arraycopy(id, 0, b, p, id.length);
+        p += id.length;
+        System.arraycopy(name, 0, b, p, name.length);
+        p += name.length;
+        return (p + 7) & ~7;
+    }
+
+    private static byte[] utf8(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+}

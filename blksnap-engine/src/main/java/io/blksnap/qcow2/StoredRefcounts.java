@@ -1,0 +1,87 @@
+package io.blksnap.qcow2;
+
+import io.blksnap.storage.Storage;
+
+import java.io.IOException;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** The committed refcounts of an image: its refcount table and a bounded cache of its blocks. */
+final class StoredRefcounts {
+
+    private static final long CACHE_BYTES = 4L << 20;
+
+    private final Storage storage;
+    private final Geometry g;
+    private final long[] table;
+    private final long fileSize;
+    private final Map<Long, byte[]> cache;
+
+    StoredRefcounts(Storage storage, Header h) throws IOException {
+        this.storage = storage;
+        this.g = h.geometry;
+        this.fileSize = storage.size();
+        int entries = (int) ((long) h.refcountTableClusters * g.clusterSize / 8);
+        byte[] raw = new byte[entries * 8];
+        storage.read(h.refcountTableOffset, raw);
+        table = new long[entries];
+        for (int i = 0; i < entries; i++) {
+            long e = Bytes.u64(raw, i * 8);
+            long off = e & Geometry.REFT_OFFSET_MASK;
+            if (off != 0 && (!g.aligned(off) || off + g.clusterSize > fileSize)) {
+                throw new MalformedImageException("refcount table entry " + i + " points to an invalid refcount block 0x"
+                        + Long.toHexString(off));
+            }
+            table[i] = off;
+        }
+        int capacity = (int) Math.max(2, CACHE_BYTES / g.clusterSize);
+        cache = new LinkedHashMap<>(16, 0.75f, true) {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<Long, byte[]> eldest) {
+                return size() > capacity;
+            }
+        };
+    }
+
+    int tableEntries() {
+        return table.length;
+    }
+
+    /** Host offset of refcount block {@code blockIndex}, 0 when it does not exist. */
+    long blockOffset(long blockIndex) {
+        return blockIndex < table.length ? table[(int) blockIndex] : 0;
+    }
+
+    /** A read-only view of block {@code blockIndex}, or null when the block does not exist. */
+    byte[] block(long blockIndex) throws IOException {
+        long off = blockOffset(blockIndex);
+        if (off == 0) {
+            return null;
+        }
+        byte[] b = cache.get(blockIndex);
+        if (b == null) {
+            b = new byte[g.clusterSize];
+            storage.read(off, b);
+            cache.put(blockIndex, b);
+        }
+        return b;
+    }
+
+    long refcount(long cluster) throws IOException {
+        byte[] b = block(cluster / g.refcountsPerBlock);
+        return b == null ? 0 : RefcountBlock.get(b, (int) (cluster % g.refcountsPerBlock), g.refcountOrder);
+    }
+
+    long[] tableCopy() {
+        return table.clone();
+    }
+
+    /** One past the highest cluster index the refcount structure can describe. */
+    long coveredClusters() {
+        return (long) table.length * g.refcountsPerBlock;
+    }
+
+    long fileSize() {
+        return fileSize;
+    }
+}

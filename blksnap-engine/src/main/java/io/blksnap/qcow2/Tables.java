@@ -1,0 +1,128 @@
+package io.blksnap.qcow2;
+
+import io.blksnap.storage.Storage;
+
+import java.io.IOException;
+
+/** Reading and validating L1 and L2 tables, and classifying their entries. */
+final class Tables {
+
+    private final Storage storage;
+    private final Geometry g;
+    private final long fileSize;
+
+    Tables(Storage storage, Geometry g, long fileSize) {
+        this.storage = storage;
+        this.g = g;
+        this.fileSize = fileSize;
+    }
+
+    /** Reads an L1 table and checks every entry points to an aligned cluster inside the file. */
+    long[] readL1(long offset, int size, String what) throws IOException {
+        if (!g.aligned(offset) || (size > 0 && (offset == 0 || offset + (long) size * 8 > fileSize))) {
+            throw new MalformedImageException(what + " L1 table at 0x" + Long.toHexString(offset)
+                    + " (" + size + " entries) is outside the image or unaligned");
+        }
+        byte[] raw = new byte[size * 8];
+        storage.read(offset, raw);
+        long[] l1 = new long[size];
+        for (int i = 0; i < size; i++) {
+            long e = Bytes.u64(raw, i * 8);
+            if ((e & Geometry.L1E_RESERVED_MASK) != 0) {
+                throw new MalformedImageException(what + " L1 entry " + i + " has reserved bits set (0x"
+                        + Long.toHexString(e) + ")");
+            }
+            long l2 = e & Geometry.L1E_OFFSET_MASK;
+            if (l2 != 0 && (!g.aligned(l2) || l2 + g.clusterSize > fileSize)) {
+                throw new MalformedImageException(what + " L1 entry " + i + " points to an invalid L2 table 0x"
+                        + Long.toHexString(l2));
+            }
+            l1[i] = e;
+        }
+        return l1;
+    }
+
+    byte[] readL2(long offset) throws IOException {
+        byte[] l2 = new byte[g.clusterSize];
+        storage.read(offset, l2);
+        return l2;
+    }
+
+    long entry(byte[] l2, int j) {
+        return Bytes.u64(l2, j * g.l2EntryBytes);
+    }
+
+    void setEntry(byte[] l2, int j, long e) {
+        Bytes.put64(l2, j * g.l2EntryBytes, e);
+    }
+
+    static boolean compressed(long e) {
+        return (e & Geometry.OFLAG_COMPRESSED) != 0;
+    }
+
+    /** Host offset of a standard (not compressed) entry's cluster, 0 when none is allocated. */
+    static long dataOffset(long e) {
+        return compressed(e) ? 0 : e & Geometry.L2E_OFFSET_MASK;
+    }
+
+    /**
+     * Adds {@code delta} to the refcount of every host cluster an L2 table references, and checks
+     * each reference is sane first.
+     */
+    void adjustDataRefcounts(byte[] l2, long l2Offset, ShadowCommit txn, long delta) throws IOException {
+        for (int j = 0; j < g.l2Entries; j++) {
+            long e = entry(l2, j);
+            if (compressed(e)) {
+                long first = g.compressedFirstCluster(e);
+                long last = g.compressedLastCluster(e);
+                checkInFile(g.clusterOffset(last), l2Offset, j);
+                for (long c = first; c <= last; c++) {
+                    txn.adjust(c, delta);
+                }
+            } else {
+                long off = dataOffset(e);
+                if (off != 0) {
+                    if (!g.aligned(off)) {
+                        throw new MalformedImageException("L2 table 0x" + Long.toHexString(l2Offset) + " entry " + j
+                                + " points to an unaligned cluster 0x" + Long.toHexString(off));
+                    }
+                    checkInFile(off, l2Offset, j);
+                    txn.adjust(g.clusterIndex(off), delta);
+                }
+            }
+        }
+    }
+
+    private void checkInFile(long off, long l2Offset, int j) throws MalformedImageException {
+        if (off >= fileSize) {
+            throw new MalformedImageException("L2 table 0x" + Long.toHexString(l2Offset) + " entry " + j
+                    + " points beyond the end of the file (0x" + Long.toHexString(off) + ")");
+        }
+    }
+
+    boolean anyCopied(byte[] l2) {
+        for (int j = 0; j < g.l2Entries; j++) {
+            if ((entry(l2, j) & Geometry.OFLAG_COPIED) != 0) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    void clearCopied(byte[] l2) {
+        for (int j = 0; j < g.l2Entries; j++) {
+            long e = entry(l2, j);
+            if ((e & Geometry.OFLAG_COPIED) != 0) {
+                setEntry(l2, j, e & ~Geometry.OFLAG_COPIED);
+            }
+        }
+    }
+
+    static byte[] encodeL1(long[] l1) {
+        byte[] raw = new byte[l1.length * 8];
+        for (int i = 0; i < l1.length; i++) {
+            Bytes.put64(raw, i * 8, l1[i]);
+        }
+        return raw;
+    }
+}

@@ -1,0 +1,89 @@
+package io.blksnap.storage;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+
+/** {@link Storage} over a file channel, holding QEMU's image locks for as long as it is open. */
+public final class FileStorage implements Storage {
+
+    private final FileChannel channel;
+    private final ImageLocks locks;
+
+    private FileStorage(FileChannel channel, ImageLocks locks) {
+        this.channel = channel;
+        this.locks = locks;
+    }
+
+    /**
+     * Opens an image read-only (taking no lock, like {@code qemu-img info -U}) or for writing,
+     * in which case QEMU's write locks are tested and taken first.
+     */
+    public static FileStorage open(Path path, boolean writable) throws IOException {
+        FileChannel ch = writable
+                ? FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE)
+                : FileChannel.open(path, StandardOpenOption.READ);
+        try {
+            ImageLocks locks = writable ? ImageLocks.acquireForWrite(ch, path) : null;
+            return new FileStorage(ch, locks);
+        } catch (IOException | RuntimeException e) {
+            ch.close();
+            throw e;
+        }
+    }
+
+    @Override
+    public void read(long offset, byte[] buf) throws IOException {
+        ByteBuffer bb = ByteBuffer.wrap(buf);
+        long pos = offset;
+        while (bb.hasRemaining()) {
+            int n = channel.read(bb, pos);
+            if (n < 0) {
+                while (bb.hasRemaining()) {
+                    bb.put((byte) 0);
+                }
+                break;
+            }
+            pos += n;
+        }
+    }
+
+    @Override
+    public void write(long offset, byte[] data) throws IOException {
+        ByteBuffer bb = ByteBuffer.wrap(data);
+        long pos = offset;
+        while (bb.hasRemaining()) {
+            pos += channel.write(bb, pos);
+        }
+    }
+
+    @Override
+    public void flush() throws IOException {
+        channel.force(false);
+    }
+
+    @Override
+    public long size() throws IOException {
+        return channel.size();
+    }
+
+    @Override
+    public void truncate(long length) throws IOException {
+        if (channel.size() > length) {
+            channel.truncate(length);
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        try {
+            if (locks != null) {
+                locks.release();
+            }
+        } finally {
+            channel.close();
+        }
+    }
+}
