@@ -46,6 +46,48 @@ public final class Qcow2Image implements Closeable {
         }
     }
 
+    /**
+     * Creates a new image; with a backing file and {@code size < 0} the backing file's virtual
+     * size is used. Relative backing paths are relative to the new image, as in QEMU.
+     */
+    public static void create(Path path, CreateOptions options) throws IOException {
+        CreateOptions o = options;
+        if (o.backingFile() != null) {
+            Path backing = path.toAbsolutePath().getParent().resolve(o.backingFile());
+            long backingSize = backingSize(backing, o.backingFormat());
+            if (o.size() < 0) {
+                o = new CreateOptions(backingSize, o.clusterSize(), o.refcountBits(), o.compat(), o.extendedL2(),
+                        o.lazyRefcounts(), o.backingFile(), o.backingFormat());
+            }
+        } else if (o.size() < 0) {
+            throw new ImageException("an image size is needed when there is no backing file");
+        }
+        ImageCreator.create(path, o);
+    }
+
+    /**
+     * Creates {@code overlay}, an external snapshot of {@code base}: a qcow2 image of the same
+     * virtual size whose backing file is {@code base} (recorded as given) in format qcow2.
+     */
+    public static void createOverlay(Path base, Path overlay) throws IOException {
+        create(overlay, CreateOptions.ofSize(-1).withBacking(base.toString(), "qcow2"));
+    }
+
+    private static long backingSize(Path backing, String format) throws IOException {
+        if (!java.nio.file.Files.isRegularFile(backing)) {
+            throw new ImageException("backing file " + backing + " does not exist");
+        }
+        if (format != null && !format.equals("qcow2")) {
+            if (!format.equals("raw")) {
+                throw new ImageException("unsupported backing format \"" + format + "\" (qcow2 or raw)");
+            }
+            return java.nio.file.Files.size(backing);
+        }
+        try (Qcow2Image b = open(backing)) {
+            return b.state.header.size;
+        }
+    }
+
     public Path path() {
         return path;
     }
