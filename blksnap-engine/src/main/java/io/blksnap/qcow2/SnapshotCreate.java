@@ -47,8 +47,9 @@ final class SnapshotCreate {
             }
         }
         long dateSec = req.time().getEpochSecond();
+        // icount 0, as qemu-img 7.2 records it for an offline snapshot
         Snapshot snap = new Snapshot(SnapshotNames.nextId(s.snapshots), req.name(), 0, dateSec,
-                req.time().getNano(), req.vmClockNsec(), -1, s.header.size);
+                req.time().getNano(), req.vmClockNsec(), 0, s.header.size);
         List<SnapshotEntry> entries = new ArrayList<>(s.snapshots);
         entries.add(SnapshotEntry.create(snap, s.header.l1TableOffset, s.header.l1Size));
         long tableOff = s.replaceSnapshotTable(txn, entries);
