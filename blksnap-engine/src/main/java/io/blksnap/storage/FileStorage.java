@@ -4,17 +4,19 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 
-/** {@link Storage} over a file channel, holding QEMU's image locks for as long as it is open. */
+/**
+ * {@link Storage} over a file channel, holding QEMU's image locks for as long as it is open for
+ * writing. Within one JVM, open images only through this class (see {@link OpenFiles}).
+ */
 public final class FileStorage implements Storage {
 
+    private final OpenFiles.Handle handle;
     private final FileChannel channel;
-    private final ImageLocks locks;
 
-    private FileStorage(FileChannel channel, ImageLocks locks) {
-        this.channel = channel;
-        this.locks = locks;
+    private FileStorage(OpenFiles.Handle handle) {
+        this.handle = handle;
+        this.channel = handle.channel;
     }
 
     /**
@@ -22,16 +24,7 @@ public final class FileStorage implements Storage {
      * in which case QEMU's write locks are tested and taken first.
      */
     public static FileStorage open(Path path, boolean writable) throws IOException {
-        FileChannel ch = writable
-                ? FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE)
-                : FileChannel.open(path, StandardOpenOption.READ);
-        try {
-            ImageLocks locks = writable ? ImageLocks.acquireForWrite(ch, path) : null;
-            return new FileStorage(ch, locks);
-        } catch (IOException | RuntimeException e) {
-            ch.close();
-            throw e;
-        }
+        return new FileStorage(OpenFiles.open(path, writable));
     }
 
     @Override
@@ -78,12 +71,6 @@ public final class FileStorage implements Storage {
 
     @Override
     public void close() throws IOException {
-        try {
-            if (locks != null) {
-                locks.release();
-            }
-        } finally {
-            channel.close();
-        }
+        handle.close();
     }
 }
