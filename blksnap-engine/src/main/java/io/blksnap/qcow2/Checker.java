@@ -67,7 +67,9 @@ final class Checker {
 
         long leaks = 0;
         long repaired = 0;
-        long n = Math.max(refs.length, s.refcounts.coveredClusters());
+        // Clusters of the file (and any referenced past its end); refcount blocks can describe far
+        // more (a 1-bit block covers 32 GiB of 64 KiB clusters), all of which must be zero.
+        long n = Math.max(refs.length, g.clustersFor(fileSize));
         Map<Long, Long> fixes = new TreeMap<>();
         for (long c = 0; c < n; c++) {
             long stored = c < s.refcounts.coveredClusters() ? s.refcounts.refcount(c) : 0;

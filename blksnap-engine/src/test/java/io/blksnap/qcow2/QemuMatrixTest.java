@@ -79,43 +79,43 @@ class QemuMatrixTest {
         Qemu.io(img, "write -P 0xa1 0 3M", "write -c -P 0xa2 4M 2M", "write -z 5M 256k", "write -P 0xa3 31M 1M");
         Path raw0 = Qemu.toRaw(img, null, dir);
         engineCreate(img, "first");
-        Qemu.assertClean(img);
+        assertClean(img);
 
         Qemu.io(img, "write -P 0xb1 1M 2M", "write -c -P 0xb2 6M 2M", "write -z 0 64k", "discard 31M 512k",
                 "write -P 0xb3 12M 1M");
         Path raw1 = Qemu.toRaw(img, null, dir);
         engineCreate(img, "second");
-        Qemu.assertClean(img);
+        assertClean(img);
         assertEquals(List.of("first", "second"), Qemu.snapshotNames(img));
 
         Qemu.io(img, "write -P 0xc1 0 8M");
-        Qemu.assertClean(img);
+        assertClean(img);
         assertSameBytes(raw0, Qemu.toRaw(img, "first", dir));
         assertSameBytes(raw1, Qemu.toRaw(img, "second", dir));
 
         try (Qcow2Image q = Qcow2Image.openForWrite(img)) {
             q.applySnapshot(SnapshotRef.byName("first"));
         }
-        Qemu.assertClean(img);
+        assertClean(img);
         assertSameBytes(raw0, Qemu.toRaw(img, null, dir));
         Qemu.io(img, "write -P 0xd1 2M 1M"); // QEMU must copy-on-write, not touch the snapshot
-        Qemu.assertClean(img);
+        assertClean(img);
         assertSameBytes(raw0, Qemu.toRaw(img, "first", dir));
 
         try (Qcow2Image q = Qcow2Image.openForWrite(img)) {
             q.deleteSnapshot(SnapshotRef.byName("first"));
         }
-        Qemu.assertClean(img);
+        assertClean(img);
         assertEquals(List.of("second"), Qemu.snapshotNames(img));
         assertSameBytes(raw1, Qemu.toRaw(img, "second", dir));
 
         try (Qcow2Image q = Qcow2Image.openForWrite(img)) {
             q.deleteSnapshot(SnapshotRef.byId("2"));
         }
-        Qemu.assertClean(img);
+        assertClean(img);
         assertEquals(List.of(), Qemu.snapshotNames(img));
         Qemu.io(img, "write -P 0xe1 0 4M");
-        Qemu.assertClean(img);
+        assertClean(img);
     }
 
     @ParameterizedTest(name = "{0}")
@@ -152,19 +152,19 @@ class QemuMatrixTest {
         try (Qcow2Image q = Qcow2Image.openForWrite(img)) {
             q.deleteSnapshot(SnapshotRef.byName("q1"));
         }
-        Qemu.assertClean(img);
+        assertClean(img);
         assertSameBytes(rawQ2, Qemu.toRaw(img, "q2", dir));
         try (Qcow2Image q = Qcow2Image.openForWrite(img)) {
             q.applySnapshot(SnapshotRef.byIdOrName("q2"));
         }
-        Qemu.assertClean(img);
+        assertClean(img);
         assertSameBytes(rawQ2, Qemu.toRaw(img, null, dir));
         // and QEMU reads back what the engine writes: its own snapshot of the reverted image
         Qemu.img("snapshot", "-c", "q3", img.toString()).ok();
         try (Qcow2Image q = Qcow2Image.openForWrite(img)) {
             q.deleteSnapshot(SnapshotRef.byName("q2"));
         }
-        Qemu.assertClean(img);
+        assertClean(img);
         assertSameBytes(rawQ2, Qemu.toRaw(img, "q3", dir));
         assertEquals(List.of("q3"), Qemu.snapshotNames(img));
     }
@@ -178,7 +178,7 @@ class QemuMatrixTest {
             q.createSnapshot(NewSnapshot.now("auto"));
             q.createSnapshot(new NewSnapshot("timed", t, 5_500_000_000L));
         }
-        Qemu.assertClean(img);
+        assertClean(img);
         JsonNode s = JSON.readTree(Qemu.img("info", "-U", "--output=json", img.toString()).ok().out())
                 .get("snapshots").get(1);
         assertEquals("2", s.get("id").asText());
@@ -197,7 +197,7 @@ class QemuMatrixTest {
         try (Qcow2Image q = Qcow2Image.openForWrite(img)) {
             q.createSnapshot(NewSnapshot.now("empty")); // nothing to share yet: fits in 1-bit refcounts
         }
-        Qemu.assertClean(img);
+        assertClean(img);
         Qemu.io(img, "write -P 7 0 64k");
         String before = Hashes.sha256(img);
         try (Qcow2Image q = Qcow2Image.openForWrite(img)) {
@@ -205,7 +205,7 @@ class QemuMatrixTest {
             assertEquals(true, e.getMessage().contains("refcount"), e.getMessage());
         }
         assertEquals(before, Hashes.sha256(img));
-        Qemu.assertClean(img);
+        assertClean(img);
     }
 
     @Test
@@ -216,7 +216,7 @@ class QemuMatrixTest {
         Path rawBase = Qemu.toRaw(base, null, dir);
         Path overlay = dir.resolve("overlay.qcow2");
         Qcow2Image.createOverlay(Path.of("base.qcow2"), overlay);
-        Qemu.assertClean(overlay);
+        assertClean(overlay);
         JsonNode info = JSON.readTree(Qemu.img("info", "--output=json", overlay.toString()).ok().out());
         assertEquals("base.qcow2", info.get("backing-filename").asText());
         assertEquals("qcow2", info.get("backing-filename-format").asText());
@@ -224,7 +224,16 @@ class QemuMatrixTest {
         assertSameBytes(rawBase, Qemu.toRaw(overlay, null, dir));
         Qemu.io(overlay, "write -P 0x32 0 64k");
         assertSameBytes(rawBase, Qemu.toRaw(base, null, dir));
-        Qemu.assertClean(overlay);
+        assertClean(overlay);
+    }
+
+    /** Clean by QEMU's verdict, and by ours: the engine's check must agree with qemu-img check. */
+    private static void assertClean(Path img) throws Exception {
+        Qemu.assertClean(img);
+        try (Qcow2Image q = Qcow2Image.open(img)) {
+            CheckResult r = q.check();
+            assertEquals(0, r.exitCode(), "our check disagrees with qemu-img: " + r.messages());
+        }
     }
 
     private static void engineCreate(Path img, String name) throws Exception {
