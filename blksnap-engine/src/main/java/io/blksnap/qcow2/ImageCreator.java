@@ -44,8 +44,10 @@ final class ImageCreator {
         if (o.backingFormat() != null && o.backingFile() == null) {
             throw new ImageException("a backing format needs a backing file");
         }
+        // QEMU addresses whole 512-byte sectors, and qemu-img create rounds the size up to them
+        long size = (o.size() + 511) & ~511L;
         Geometry g = new Geometry(clusterBits, o.extendedL2(), order);
-        long l1Entries = g.l1EntriesFor(o.size());
+        long l1Entries = g.l1EntriesFor(size);
         if (l1Entries * 8 > Header.MAX_L1_BYTES) {
             throw new ImageException("image size is too large for a cluster size of " + o.clusterSize());
         }
@@ -73,7 +75,7 @@ final class ImageCreator {
         long l1Off = l1Entries == 0 ? 0 : g.clusterOffset(1 + tableClusters + blocks);
         long total = 1 + tableClusters + blocks + l1Clusters;
 
-        Bytes.put64(header, 24, o.size());
+        Bytes.put64(header, 24, size);
         Bytes.put32(header, 36, l1Entries);
         Bytes.put64(header, 40, l1Off);
         Bytes.put64(header, 48, tableOff);
