@@ -39,6 +39,13 @@ final class Checker {
 
     private CheckResult run(boolean repair) throws IOException {
         Header h = s.header;
+        if (repair && !s.problems.isEmpty()) {
+            throw new MalformedImageException("image is corrupt, refusing to repair leaks: " + s.problems.get(0)
+                    + "; only 'qemu-img check -r all' can repair it");
+        }
+        for (String p : s.problems) {
+            corruption("ERROR " + p);
+        }
         ref(0, 1, "header");
         ref(h.refcountTableOffset, (long) h.refcountTableClusters * g.clusterSize, "refcount table");
         for (long b = 0; b < s.refcounts.tableEntries(); b++) {
@@ -134,7 +141,8 @@ final class Checker {
         if (l1Size == 0) {
             return;
         }
-        if (!g.aligned(l1Off) || l1Off == 0 || l1Off + (long) l1Size * 8 > fileSize) {
+        if (l1Size < 0 || l1Size > Header.MAX_L1_BYTES / 8 || l1Off <= 0 || !g.aligned(l1Off)
+                || l1Off > fileSize - (long) l1Size * 8) {
             corruption("ERROR " + what + " L1 table at 0x" + Long.toHexString(l1Off) + " is invalid");
             return;
         }

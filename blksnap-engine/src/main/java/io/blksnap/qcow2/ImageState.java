@@ -3,6 +3,7 @@ package io.blksnap.qcow2;
 import io.blksnap.storage.Storage;
 
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.List;
 
 /** What one read of an image's metadata yields: header, refcounts, snapshot table, active L1. */
@@ -15,6 +16,12 @@ final class ImageState {
     final List<SnapshotEntry> snapshots;
     final Tables tables;
     final long snapshotTableBytes;
+    /**
+     * What is wrong with an image that could still be opened (invalid refcount table entries,
+     * snapshot entries QEMU would refuse to use): {@code check} reports these as corruptions,
+     * and no change is made to such an image.
+     */
+    final List<String> problems;
 
     private ImageState(Storage storage) throws IOException {
         this.storage = storage;
@@ -53,6 +60,14 @@ final class ImageState {
             }
             snapshotTableBytes = bytes;
         }
+        List<String> found = new ArrayList<>(refcounts.problems());
+        for (int i = 0; i < snapshots.size(); i++) {
+            String p = snapshots.get(i).problem(i, header.version, g, fileSize);
+            if (p != null) {
+                found.add(p);
+            }
+        }
+        problems = List.copyOf(found);
     }
 
     static ImageState load(Storage storage) throws IOException {
@@ -67,7 +82,13 @@ final class ImageState {
         return tables.readL1(e.l1Offset(), e.l1Size(), "snapshot \"" + e.snapshot().name() + "\"");
     }
 
-    ShadowCommit begin() {
+    /** Starts a change; refused (before anything is written) while the image has known problems. */
+    ShadowCommit begin() throws MalformedImageException {
+        if (!problems.isEmpty()) {
+            throw new MalformedImageException("image is corrupt, refusing to change it: " + problems.get(0)
+                    + (problems.size() > 1 ? " (and " + (problems.size() - 1) + " more problems)" : "")
+                    + "; see check");
+        }
         return new ShadowCommit(storage, header, refcounts);
     }
 
