@@ -588,6 +588,18 @@ class MalformedImageTest {
     }
 
     // ---------------------------------------------------------------------------------------
+    // Refcount structures that are valid but huge to walk
+
+    @Test
+    void checkOfOneBitRefcountsIsFast() throws Exception {
+        Path img = dir.resolve("rc1.qcow2");
+        Qemu.img("create", "-q", "-f", "qcow2", "-o", "refcount_bits=1", img.toString(), "16M").ok();
+        Qemu.io(img, "write -q -P 0x11 0 64k");
+        assertEquals(0, ((CheckResult) assertWorks(Op.CHECK, img)).exitCode());
+        assertWorks(Op.INFO, img);
+    }
+
+    // ---------------------------------------------------------------------------------------
     // QEMU as the oracle: it reaches the same verdict on the same bytes
 
     static Stream<Case> qemuRefusesToo() {
