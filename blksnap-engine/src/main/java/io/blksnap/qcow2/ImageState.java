@@ -82,14 +82,56 @@ final class ImageState {
         return tables.readL1(e.l1Offset(), e.l1Size(), "snapshot \"" + e.snapshot().name() + "\"");
     }
 
-    /** Starts a change; refused (before anything is written) while the image has known problems. */
-    ShadowCommit begin() throws MalformedImageException {
+    /**
+     * Starts a change; refused (before anything is written) while the image has known problems,
+     * or while a metadata cluster has a stored refcount of 0: a change allocates clusters by
+     * their refcounts, and would write its new tables over that live metadata (QEMU's
+     * overlap check guards against the same).
+     */
+    ShadowCommit begin() throws IOException {
         if (!problems.isEmpty()) {
-            throw new MalformedImageException("image is corrupt, refusing to change it: " + problems.get(0)
-                    + (problems.size() > 1 ? " (and " + (problems.size() - 1) + " more problems)" : "")
-                    + "; see check");
+            throw corrupt(problems.get(0)
+                    + (problems.size() > 1 ? " (and " + (problems.size() - 1) + " more problems)" : ""));
+        }
+        requireReferenced(0, g.clusterSize, "the header cluster");
+        requireReferenced(header.refcountTableOffset, (long) header.refcountTableClusters * g.clusterSize,
+                "the refcount table");
+        for (long b = 0; b < refcounts.tableEntries(); b++) {
+            long off = refcounts.blockOffset(b);
+            if (off != 0) {
+                requireReferenced(off, g.clusterSize, "refcount block " + b);
+            }
+        }
+        requireReferenced(header.l1TableOffset, (long) header.l1Size * 8, "the active L1 table");
+        long[] l1 = activeL1();
+        for (int i = 0; i < l1.length; i++) {
+            long l2 = l1[i] & Geometry.L1E_OFFSET_MASK;
+            if (l2 != 0) {
+                requireReferenced(l2, g.clusterSize, "the active L2 table of L1 entry " + i);
+            }
+        }
+        if (snapshotTableBytes > 0) {
+            requireReferenced(header.snapshotsOffset, snapshotTableBytes, "the snapshot table");
+        }
+        for (SnapshotEntry e : snapshots) {
+            requireReferenced(e.l1Offset(), (long) e.l1Size() * 8, "the L1 table of snapshot " + e.snapshot().id());
         }
         return new ShadowCommit(storage, header, refcounts);
+    }
+
+    private void requireReferenced(long offset, long bytes, String what) throws IOException {
+        if (bytes <= 0) {
+            return;
+        }
+        for (long c = g.clusterIndex(offset); c <= g.clusterIndex(offset + bytes - 1); c++) {
+            if (refcounts.refcount(c) == 0) {
+                throw corrupt(what + " at 0x" + Long.toHexString(g.clusterOffset(c)) + " has refcount 0");
+            }
+        }
+    }
+
+    private static MalformedImageException corrupt(String problem) {
+        return new MalformedImageException("image is corrupt, refusing to change it: " + problem + "; see check");
     }
 
     /** Queues the snapshot table {@code entries}, freeing the current one; returns its offset (0 if empty). */
