@@ -155,6 +155,17 @@ class MalformedImageTest {
             return u64(SNAPSHOTS_OFFSET);
         }
 
+        /** Sets the 16-bit refcount of the cluster at {@code offset} (images made with refcount_bits=16). */
+        void setRefcount(long offset, int value) throws IOException {
+            assertEquals(4, u32(REFCOUNT_ORDER));
+            int cs = clusterSize();
+            long cluster = offset / cs;
+            long perBlock = cs / 2;
+            long block = u64(reftable() + 8 * (cluster / perBlock));
+            assertNotEquals(0, block);
+            put16(block + 2 * (cluster % perBlock), value);
+        }
+
         /** Offset of the end-of-extensions marker (type 0) after the header. */
         long extensionEnd() throws IOException {
             long off = u32(HEADER_LENGTH);
@@ -459,6 +470,19 @@ class MalformedImageTest {
                 i -> i.put32(i.snapshotTable() + 8, 0x7fffffffL)));
         c.add(refused("snapshot l1_size 0xffffffff", "L1 table is too large", true,
                 i -> i.put32(i.snapshotTable() + 8, 0xffffffffL)));
+        // Refcounts that claim live metadata is free: a change would allocate over it.
+        c.add(refused("refcount of the header cluster 0", "refcount 0", true, i -> i.setRefcount(0, 0)));
+        c.add(refused("refcount of the refcount table 0", "refcount 0", true,
+                i -> i.setRefcount(i.reftable(), 0)));
+        c.add(refused("refcount of a refcount block 0", "refcount 0", true,
+                i -> i.setRefcount(i.u64(i.reftable()), 0)));
+        c.add(refused("refcount of the active L1 table 0", "refcount 0", true, i -> i.setRefcount(i.l1(), 0)));
+        c.add(refused("refcount of an active L2 table 0", "refcount 0", true,
+                i -> i.setRefcount(i.u64(i.l1()) & 0x00fffffffffffe00L, 0)));
+        c.add(refused("refcount of the snapshot table 0", "refcount 0", true,
+                i -> i.setRefcount(i.snapshotTable(), 0)));
+        c.add(refused("refcount of the snapshot's L1 table 0", "refcount 0", true,
+                i -> i.setRefcount(i.u64(i.snapshotTable()), 0)));
         return c;
     }
 
@@ -481,9 +505,10 @@ class MalformedImageTest {
         for (Op op : List.of(Op.CREATE, Op.DELETE, Op.APPLY)) {
             assertRefused(op, img, c.fragment());
         }
-        if (!c.name().startsWith("L1 entry")) {
-            // Corrupt metadata the engine cannot trust for writing: no leak repair either. (A bad
-            // L1 entry is different: as with 'qemu-img check -r leaks', leaks may still be fixed.)
+        if (!c.name().startsWith("L1 entry") && !c.name().startsWith("refcount of")) {
+            // Corrupt metadata the engine cannot trust for writing: no leak repair either. (Bad
+            // L1 entries or refcounts are different: as with 'qemu-img check -r leaks', leaks may
+            // still be fixed.)
             assertRefused(Op.REPAIR_LEAKS, img, "corrupt");
         }
     }
