@@ -355,11 +355,14 @@ class MalformedImageTest {
                 i -> i.put32(REFT_CLUSTERS, 100)));
         // qemu-img info refuses this too, but check mode opens it and reports every cluster.
         c.add(refused("refcount_table_clusters 0", "refcount table", false, i -> i.put32(REFT_CLUSTERS, 0)));
+        // QEMU's qemu-img info reads the header as a refcount table or L1 table here; we do not.
+        c.add(refused("refcount table offset 0 (the header)", "refcount table", false, i -> i.put64(REFT_OFFSET, 0)));
         c.add(refused("refcount_order 7", "refcount_order", true, i -> i.put32(REFCOUNT_ORDER, 7)));
         c.add(refused("crypt_method 3", "crypt_method", true, i -> i.put32(CRYPT, 3)));
         c.add(refused("L1 table offset unaligned", "L1 table", true, i -> i.put64(L1_OFFSET, i.l1() + 512)));
         c.add(refused("L1 table offset past EOF", "L1 table", false, i -> i.put64(L1_OFFSET, PAST_EOF)));
         c.add(refused("L1 table offset negative", "L1 table", true, i -> i.put64(L1_OFFSET, NEGATIVE)));
+        c.add(refused("L1 table offset 0 (the header)", "L1 table", false, i -> i.put64(L1_OFFSET, 0)));
         c.add(refused("l1_size 0 for a 16 MiB disk", "L1 table is too small", true, i -> i.put32(L1_SIZE, 0)));
         c.add(refused("virtual size 1 TiB with l1_size 1", "L1 table is too small", true,
                 i -> i.put64(SIZE, 1L << 40)));
@@ -373,6 +376,7 @@ class MalformedImageTest {
                 i -> i.put64(SNAPSHOTS_OFFSET, i.snapshotTable() + 512)));
         c.add(refused("snapshots_offset past EOF", "snapshot table", false, i -> i.put64(SNAPSHOTS_OFFSET, PAST_EOF)));
         c.add(refused("snapshots_offset negative", "snapshot table", true, i -> i.put64(SNAPSHOTS_OFFSET, NEGATIVE)));
+        c.add(refused("snapshots_offset 0 (the header)", "snapshot table", false, i -> i.put64(SNAPSHOTS_OFFSET, 0)));
         c.add(new Case("snapshots_offset unaligned without snapshots", false, "snapshot table", true,
                 i -> i.put64(SNAPSHOTS_OFFSET, 512)));
         c.add(refused("snapshot table truncated (nb_snapshots 65536)", "snapshot table", false,
@@ -610,6 +614,43 @@ class MalformedImageTest {
         assertEquals(List.of("new"), Qemu.snapshotNames(img));
         // QEMU itself still reads the extension list we kept.
         Qemu.img("info", "-f", "qcow2", img.toString()).ok();
+    }
+
+    @Test
+    void unknownSnapshotExtraDataIsKept() throws Exception {
+        byte[] extra = new byte[40];
+        byte[] future = "future!!extra...".getBytes(StandardCharsets.US_ASCII);
+        Path img = corrupt(withSnapshot, i -> {
+            long t = i.snapshotTable();
+            i.f.seek(t + 40);
+            i.f.readFully(extra, 0, 24); // vm_state_size_large, disk_size, icount as QEMU wrote them
+            System.arraycopy(future, 0, extra, 24, future.length);
+            i.rewriteFirstSnapshotExtra(extra);
+        });
+        Qemu.assertClean(img);
+        bounded("create", () -> Op.CREATE.run(img));
+        Qemu.assertClean(img);
+        try (Img i = new Img(img)) {
+            long t = i.snapshotTable();
+            assertEquals(extra.length, i.u32(t + 36));
+            byte[] kept = new byte[extra.length];
+            i.f.seek(t + 40);
+            i.f.readFully(kept);
+            assertArrayEquals(extra, kept, "extra data we do not know is written back unchanged");
+        }
+        assertEquals(List.of("s1", "new"), Qemu.snapshotNames(img));
+        assertEquals(List.of("s1", "new"), ((List<?>) assertWorks(Op.LIST, img)).stream()
+                .map(s -> ((Snapshot) s).name()).toList());
+    }
+
+    @Test
+    void refcountOverflowIsRefusedWithoutChange() throws Exception {
+        // One-bit refcounts cannot count a cluster shared by a snapshot and the active image.
+        Path img = dir.resolve("rc1-overflow.qcow2");
+        Qemu.img("create", "-q", "-f", "qcow2", "-o", "refcount_bits=1", img.toString(), "16M").ok();
+        Qemu.io(img, "write -q -P 0x11 0 64k");
+        assertRefused(Op.CREATE, img, "refcount overflow");
+        Qemu.assertClean(img);
     }
 
     // ---------------------------------------------------------------------------------------
