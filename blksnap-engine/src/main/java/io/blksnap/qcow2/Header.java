@@ -155,7 +155,7 @@ final class Header {
         validateTable("refcount table", "refcount_table", refcountTableOffset, Bytes.u32(c0, 56) * clusterSize,
                 MAX_REFTABLE_BYTES, fileSize);
         validateTable("L1 table", "l1_table", l1TableOffset, Bytes.u32(c0, 36) * 8, MAX_L1_BYTES, fileSize);
-        long needed = l1EntriesFor(size);
+        long needed = geometry.l1EntriesFor(size);
         if (needed > Integer.MAX_VALUE) {
             throw new MalformedImageException("virtual size " + Long.toUnsignedString(size)
                     + " is too large: its L1 table would need " + Long.toUnsignedString(needed) + " entries");
@@ -197,13 +197,6 @@ final class Header {
             throw new MalformedImageException(name + " at 0x" + Long.toHexString(offset) + " (" + bytes
                     + " bytes) extends beyond the end of the file (" + fileSize + " bytes)");
         }
-    }
-
-    /** L1 entries needed to map {@code virtualSize} bytes, {@code virtualSize} read as unsigned. */
-    private long l1EntriesFor(long virtualSize) {
-        long bytesPerL2 = (long) geometry.l2Entries << clusterBits;
-        long n = Long.divideUnsigned(virtualSize, bytesPerL2);
-        return Long.remainderUnsigned(virtualSize, bytesPerL2) != 0 ? n + 1 : n;
     }
 
     /** Names each unknown incompatible bit, with the image's own feature-table name when it has one. */
