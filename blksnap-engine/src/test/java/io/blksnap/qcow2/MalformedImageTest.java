@@ -644,6 +644,19 @@ class MalformedImageTest {
     }
 
     @Test
+    void applyingASnapshotWithAnUnmappableDiskSizeIsRefused() throws Exception {
+        // disk_size 2^64-1 in the extra data: applying it used to commit that size to the header,
+        // leaving an image neither we nor QEMU can open.
+        Path img = corrupt(withSnapshot, i -> i.put64(i.snapshotTable() + 40 + 8, -1L));
+        assertWorks(Op.OPEN_READ, img);
+        assertWorks(Op.LIST, img);
+        assertRefused(Op.APPLY, img, "disk size");
+        assertWorks(Op.INFO, img);
+        Qemu.img("info", "-f", "qcow2", img.toString()).ok();
+        assertNotEquals(0, Qemu.img("snapshot", "-a", "s1", img.toString()).exit(), "QEMU refuses to apply it too");
+    }
+
+    @Test
     void refcountOverflowIsRefusedWithoutChange() throws Exception {
         // One-bit refcounts cannot count a cluster shared by a snapshot and the active image.
         Path img = dir.resolve("rc1-overflow.qcow2");
