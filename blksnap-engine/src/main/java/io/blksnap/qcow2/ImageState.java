@@ -108,6 +108,7 @@ final class ImageState {
             long l2 = l1[i] & Geometry.L1E_OFFSET_MASK;
             if (l2 != 0) {
                 requireReferenced(l2, g.clusterSize, "the active L2 table of L1 entry " + i);
+                requireDataReferenced(tables.readL2(l2), i);
             }
         }
         if (snapshotTableBytes > 0) {
@@ -117,6 +118,24 @@ final class ImageState {
             requireReferenced(e.l1Offset(), (long) e.l1Size() * 8, "the L1 table of snapshot " + e.snapshot().id());
         }
         return new ShadowCommit(storage, header, refcounts);
+    }
+
+    /**
+     * Guest data the active image maps must be referenced too: an allocation made while walking
+     * one L2 table would otherwise take a data cluster another L2 table still maps.
+     */
+    private void requireDataReferenced(byte[] l2, int l1Index) throws IOException {
+        for (int j = 0; j < g.l2Entries; j++) {
+            long e = tables.entry(l2, j);
+            String what = "the data cluster of L1 entry " + l1Index + ", L2 entry " + j;
+            if (Tables.compressed(e)) {
+                long first = g.compressedFirstCluster(e);
+                requireReferenced(g.clusterOffset(first),
+                        g.clusterOffset(g.compressedLastCluster(e) - first + 1), what);
+            } else if (Tables.dataOffset(e) != 0 && g.aligned(Tables.dataOffset(e))) {
+                requireReferenced(Tables.dataOffset(e), g.clusterSize, what);
+            }
+        }
     }
 
     private void requireReferenced(long offset, long bytes, String what) throws IOException {
