@@ -483,6 +483,12 @@ class MalformedImageTest {
         c.add(refused("refcount of the active L1 table 0", "refcount 0", true, i -> i.setRefcount(i.l1(), 0)));
         c.add(refused("refcount of an active L2 table 0", "refcount 0", true,
                 i -> i.setRefcount(i.u64(i.l1()) & 0x00fffffffffffe00L, 0)));
+        c.add(refused("refcount of an active data cluster 0", "refcount 0", true, i -> {
+            long l2 = i.u64(i.l1()) & 0x00fffffffffffe00L;
+            long data = i.u64(l2 + 8 * (1 << 20) / i.clusterSize()) & 0x00fffffffffffe00L; // written at 1 MiB
+            assertNotEquals(0, data);
+            i.setRefcount(data, 0);
+        }));
         c.add(refused("refcount of the snapshot table 0", "refcount 0", true,
                 i -> i.setRefcount(i.snapshotTable(), 0)));
         c.add(refused("refcount of the snapshot's L1 table 0", "refcount 0", true,
