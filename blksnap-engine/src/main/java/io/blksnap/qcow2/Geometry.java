@@ -56,10 +56,14 @@ final class Geometry {
         return (bytes + clusterSize - 1) >>> clusterBits;
     }
 
-    /** L1 entries needed to map {@code virtualSize} bytes. */
+    /**
+     * L1 entries needed to map {@code virtualSize} bytes, the size read as the unsigned 64-bit
+     * field it is on disk (a signed reading let 2^64-1 need "0" entries).
+     */
     long l1EntriesFor(long virtualSize) {
         long bytesPerL2 = (long) l2Entries << clusterBits;
-        return (virtualSize + bytesPerL2 - 1) / bytesPerL2;
+        long n = Long.divideUnsigned(virtualSize, bytesPerL2);
+        return Long.remainderUnsigned(virtualSize, bytesPerL2) != 0 ? n + 1 : n;
     }
 
     /** First host cluster touched by a compressed L2 entry. */

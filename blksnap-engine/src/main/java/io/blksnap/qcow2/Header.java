@@ -67,10 +67,12 @@ final class Header {
         }
         backingFileOffset = Bytes.u64(c0, 8);
         backingFileSize = (int) Math.min(Bytes.u32(c0, 16), Integer.MAX_VALUE);
-        clusterBits = (int) Math.min(Bytes.u32(c0, 20), 64);
-        if (clusterBits < 9 || clusterBits > 21) {
-            throw new MalformedImageException("unsupported cluster size: 2^" + clusterBits);
+        long rawClusterBits = Bytes.u32(c0, 20);
+        if (rawClusterBits < 9 || rawClusterBits > 21) {
+            throw new MalformedImageException("unsupported cluster_bits " + rawClusterBits
+                    + " (cluster size must be 2^9 to 2^21 bytes)");
         }
+        clusterBits = (int) rawClusterBits;
         int clusterSize = 1 << clusterBits;
         size = Bytes.u64(c0, 24);
         cryptMethod = (int) Bytes.u32(c0, 32);
@@ -109,8 +111,7 @@ final class Header {
         }
         long unknown = incompatibleFeatures & ~INCOMPAT_KNOWN;
         if (unknown != 0) {
-            throw new UnsupportedImageException("unsupported incompatible feature bits 0x"
-                    + Long.toHexString(unknown));
+            throw new UnsupportedImageException(unknownIncompatibleMessage(c0, headerLength, unknown));
         }
         boolean extL2 = (incompatibleFeatures & INCOMPAT_EXTL2) != 0;
         if (extL2 && clusterBits < 14) {
@@ -122,12 +123,21 @@ final class Header {
         }
         geometry = new Geometry(clusterBits, extL2, refcountOrder);
 
+        // Unsigned comparisons: a hostile 64-bit offset must not pass as a negative number.
+        if (Long.compareUnsigned(backingFileOffset, clusterSize) > 0) {
+            throw new MalformedImageException("backing file name offset (backing_file_offset 0x"
+                    + Long.toUnsignedString(backingFileOffset, 16) + ") lies outside cluster 0");
+        }
         if (backingFileOffset != 0) {
-            if (backingFileSize > 1023) {
-                throw new MalformedImageException("backing file name is too long (" + backingFileSize + " bytes)");
+            long rawBackingSize = Bytes.u32(c0, 16);
+            if (rawBackingSize > 1023) {
+                throw new MalformedImageException("backing file name is too long (backing_file_size "
+                        + rawBackingSize + ", at most 1023)");
             }
-            if (backingFileOffset > clusterSize || backingFileOffset + backingFileSize > clusterSize) {
-                throw new MalformedImageException("backing_file_offset " + backingFileOffset + " is outside cluster 0");
+            if (backingFileOffset + backingFileSize > clusterSize) {
+                throw new MalformedImageException("backing file name (backing_file_offset 0x"
+                        + Long.toHexString(backingFileOffset) + ", " + backingFileSize
+                        + " bytes) runs past the end of cluster 0");
             }
             backingFile = new String(c0, (int) backingFileOffset, backingFileSize, StandardCharsets.UTF_8);
         } else {
@@ -139,50 +149,111 @@ final class Header {
         if (cryptMethod > 2) {
             throw new MalformedImageException("unknown crypt_method " + cryptMethod);
         }
-        validateTable("refcount table", refcountTableOffset, (long) refcountTableClusters * clusterSize,
-                MAX_REFTABLE_BYTES, fileSize);
         if (refcountTableClusters == 0) {
-            throw new MalformedImageException("refcount table has no clusters");
+            throw new MalformedImageException("refcount table has no clusters (refcount_table_clusters 0)");
         }
-        validateTable("L1 table", l1TableOffset, (long) l1Size * 8, MAX_L1_BYTES, fileSize);
-        if (l1Size < geometry.l1EntriesFor(size)) {
-            throw new MalformedImageException("L1 table is too small: " + l1Size + " entries for a virtual size of "
-                    + size + " bytes");
+        validateTable("refcount table", "refcount_table", refcountTableOffset, Bytes.u32(c0, 56) * clusterSize,
+                MAX_REFTABLE_BYTES, fileSize);
+        validateTable("L1 table", "l1_table", l1TableOffset, Bytes.u32(c0, 36) * 8, MAX_L1_BYTES, fileSize);
+        long needed = geometry.l1EntriesFor(size);
+        if (needed > Integer.MAX_VALUE) {
+            throw new MalformedImageException("virtual size " + Long.toUnsignedString(size)
+                    + " is too large: its L1 table would need " + Long.toUnsignedString(needed) + " entries");
         }
-        if (nbSnapshots > MAX_SNAPSHOTS) {
-            throw new MalformedImageException("too many snapshots: " + nbSnapshots);
+        if (l1Size < needed) {
+            throw new MalformedImageException("L1 table is too small: l1_size " + l1Size
+                    + " entries for a virtual size of " + size + " bytes (needs " + needed + ")");
         }
-        if (!geometry.aligned(snapshotsOffset)) {
-            throw new MalformedImageException("snapshots_offset 0x" + Long.toHexString(snapshotsOffset)
-                    + " is not cluster aligned");
+        long rawNbSnapshots = Bytes.u32(c0, 60);
+        if (rawNbSnapshots > MAX_SNAPSHOTS) {
+            throw new MalformedImageException("snapshot table lists too many snapshots: nb_snapshots "
+                    + rawNbSnapshots + " (at most " + MAX_SNAPSHOTS + ")");
+        }
+        // As QEMU: the offset is validated even when there are no snapshots.
+        if (snapshotsOffset < 0 || !geometry.aligned(snapshotsOffset)) {
+            throw new MalformedImageException("snapshot table offset (snapshots_offset 0x"
+                    + Long.toUnsignedString(snapshotsOffset, 16) + ") is invalid: not cluster aligned");
         }
         if (nbSnapshots > 0 && (snapshotsOffset == 0 || snapshotsOffset >= fileSize)) {
-            throw new MalformedImageException("snapshot table offset 0x" + Long.toHexString(snapshotsOffset)
-                    + " is outside the file");
+            throw new MalformedImageException("snapshot table offset (snapshots_offset 0x"
+                    + Long.toHexString(snapshotsOffset) + ") lies outside the file");
         }
     }
 
-    /** Same rules as QEMU's qcow2_validate_table, plus: the table lies inside the file. */
-    private void validateTable(String name, long offset, long bytes, long maxBytes, long fileSize)
+    /**
+     * Same rules as QEMU's qcow2_validate_table, plus: the table lies inside the file. Every
+     * comparison is made so that a hostile 64-bit offset can neither wrap nor pass as negative.
+     */
+    private void validateTable(String name, String field, long offset, long bytes, long maxBytes, long fileSize)
             throws MalformedImageException {
         if (bytes > maxBytes) {
-            throw new MalformedImageException(name + " is too large (" + bytes + " bytes)");
+            throw new MalformedImageException(name + " is too large (" + bytes + " bytes, at most " + maxBytes + ")");
         }
         if (offset < 0 || !geometry.aligned(offset) || (bytes > 0 && offset == 0)) {
-            throw new MalformedImageException(name + " offset 0x" + Long.toHexString(offset) + " is invalid");
+            throw new MalformedImageException(name + " offset (" + field + "_offset 0x"
+                    + Long.toUnsignedString(offset, 16) + ") is invalid: not cluster aligned");
         }
-        if (bytes > 0 && offset + bytes > fileSize) {
-            throw new MalformedImageException(name + " at 0x" + Long.toHexString(offset)
-                    + " extends beyond the end of the file");
+        if (bytes > 0 && offset > fileSize - bytes) {
+            throw new MalformedImageException(name + " at 0x" + Long.toHexString(offset) + " (" + bytes
+                    + " bytes) extends beyond the end of the file (" + fileSize + " bytes)");
         }
+    }
+
+    /** Names each unknown incompatible bit, with the image's own feature-table name when it has one. */
+    private static String unknownIncompatibleMessage(byte[] c0, int headerLength, long unknown) {
+        byte[] table = null;
+        try {
+            for (HeaderExtension e : readExtensions(c0, headerLength, c0.length)) {
+                if (e.type() == HeaderExtension.FEATURE_TABLE) {
+                    table = e.data();
+                }
+            }
+        } catch (MalformedImageException ignored) {
+            // names are a courtesy; the bits are reported either way
+        }
+        StringBuilder sb = new StringBuilder("unsupported incompatible feature bits: ");
+        boolean first = true;
+        for (int bit = 0; bit < 64; bit++) {
+            if ((unknown & (1L << bit)) == 0) {
+                continue;
+            }
+            if (!first) {
+                sb.append(", ");
+            }
+            first = false;
+            sb.append("bit ").append(bit);
+            String name = featureName(table, bit);
+            if (name != null) {
+                sb.append(" (\"").append(name).append("\")");
+            }
+        }
+        return sb.append(" (incompatible_features 0x").append(Long.toHexString(unknown)).append(")").toString();
+    }
+
+    private static String featureName(byte[] table, int bit) {
+        if (table == null) {
+            return null;
+        }
+        for (int off = 0; off + 48 <= table.length; off += 48) {
+            if (table[off] == 0 && (table[off + 1] & 0xff) == bit) {
+                int len = 0;
+                while (len < 46 && table[off + 2 + len] != 0) {
+                    len++;
+                }
+                String name = new String(table, off + 2, len, StandardCharsets.UTF_8);
+                return name.chars().allMatch(ch -> ch >= 0x20 && ch < 0x7f) ? name : null;
+            }
+        }
+        return null;
     }
 
     private static List<HeaderExtension> readExtensions(byte[] c0, int start, int end) throws MalformedImageException {
         List<HeaderExtension> exts = new ArrayList<>();
         int off = start;
-        while (true) {
+        while (off < end) {
             if (off + 8 > end) {
-                break; // no room for another extension header: the list ends here
+                throw new MalformedImageException("header extension at offset " + off
+                        + " runs past the end of the header extension area (" + end + ")");
             }
             int type = (int) Bytes.u32(c0, off);
             long len = Bytes.u32(c0, off + 4);
@@ -191,7 +262,7 @@ final class Header {
             }
             if (len > end - off - 8) {
                 throw new MalformedImageException("header extension 0x" + Integer.toHexString(type)
-                        + " is too large (" + len + " bytes)");
+                        + " is too large (" + len + " bytes) and runs past the end of cluster 0");
             }
             byte[] data = new byte[(int) len];
             System.arraycopy(c0, off + 8, data, 0, (int) len);

@@ -3,6 +3,7 @@ package io.blksnap.qcow2;
 import io.blksnap.storage.Storage;
 
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.List;
 
 /** What one read of an image's metadata yields: header, refcounts, snapshot table, active L1. */
@@ -15,6 +16,12 @@ final class ImageState {
     final List<SnapshotEntry> snapshots;
     final Tables tables;
     final long snapshotTableBytes;
+    /**
+     * What is wrong with an image that could still be opened (invalid refcount table entries,
+     * snapshot entries QEMU would refuse to use): {@code check} reports these as corruptions,
+     * and no change is made to such an image.
+     */
+    final List<String> problems;
 
     private ImageState(Storage storage) throws IOException {
         this.storage = storage;
@@ -53,6 +60,14 @@ final class ImageState {
             }
             snapshotTableBytes = bytes;
         }
+        List<String> found = new ArrayList<>(refcounts.problems());
+        for (int i = 0; i < snapshots.size(); i++) {
+            String p = snapshots.get(i).problem(i, header.version, g, fileSize);
+            if (p != null) {
+                found.add(p);
+            }
+        }
+        problems = List.copyOf(found);
     }
 
     static ImageState load(Storage storage) throws IOException {
@@ -67,8 +82,75 @@ final class ImageState {
         return tables.readL1(e.l1Offset(), e.l1Size(), "snapshot \"" + e.snapshot().name() + "\"");
     }
 
-    ShadowCommit begin() {
+    /**
+     * Starts a change; refused (before anything is written) while the image has known problems,
+     * or while a metadata cluster has a stored refcount of 0: a change allocates clusters by
+     * their refcounts, and would write its new tables over that live metadata (QEMU's
+     * overlap check guards against the same).
+     */
+    ShadowCommit begin() throws IOException {
+        if (!problems.isEmpty()) {
+            throw corrupt(problems.get(0)
+                    + (problems.size() > 1 ? " (and " + (problems.size() - 1) + " more problems)" : ""));
+        }
+        requireReferenced(0, g.clusterSize, "the header cluster");
+        requireReferenced(header.refcountTableOffset, (long) header.refcountTableClusters * g.clusterSize,
+                "the refcount table");
+        for (long b = 0; b < refcounts.tableEntries(); b++) {
+            long off = refcounts.blockOffset(b);
+            if (off != 0) {
+                requireReferenced(off, g.clusterSize, "refcount block " + b);
+            }
+        }
+        requireReferenced(header.l1TableOffset, (long) header.l1Size * 8, "the active L1 table");
+        long[] l1 = activeL1();
+        for (int i = 0; i < l1.length; i++) {
+            long l2 = l1[i] & Geometry.L1E_OFFSET_MASK;
+            if (l2 != 0) {
+                requireReferenced(l2, g.clusterSize, "the active L2 table of L1 entry " + i);
+                requireDataReferenced(tables.readL2(l2), i);
+            }
+        }
+        if (snapshotTableBytes > 0) {
+            requireReferenced(header.snapshotsOffset, snapshotTableBytes, "the snapshot table");
+        }
+        for (SnapshotEntry e : snapshots) {
+            requireReferenced(e.l1Offset(), (long) e.l1Size() * 8, "the L1 table of snapshot " + e.snapshot().id());
+        }
         return new ShadowCommit(storage, header, refcounts);
+    }
+
+    /**
+     * Guest data the active image maps must be referenced too: an allocation made while walking
+     * one L2 table would otherwise take a data cluster another L2 table still maps.
+     */
+    private void requireDataReferenced(byte[] l2, int l1Index) throws IOException {
+        for (int j = 0; j < g.l2Entries; j++) {
+            long e = tables.entry(l2, j);
+            String what = "the data cluster of L1 entry " + l1Index + ", L2 entry " + j;
+            if (Tables.compressed(e)) {
+                long first = g.compressedFirstCluster(e);
+                requireReferenced(g.clusterOffset(first),
+                        g.clusterOffset(g.compressedLastCluster(e) - first + 1), what);
+            } else if (Tables.dataOffset(e) != 0 && g.aligned(Tables.dataOffset(e))) {
+                requireReferenced(Tables.dataOffset(e), g.clusterSize, what);
+            }
+        }
+    }
+
+    private void requireReferenced(long offset, long bytes, String what) throws IOException {
+        if (bytes <= 0) {
+            return;
+        }
+        for (long c = g.clusterIndex(offset); c <= g.clusterIndex(offset + bytes - 1); c++) {
+            if (refcounts.refcount(c) == 0) {
+                throw corrupt(what + " at 0x" + Long.toHexString(g.clusterOffset(c)) + " has refcount 0");
+            }
+        }
+    }
+
+    private static MalformedImageException corrupt(String problem) {
+        return new MalformedImageException("image is corrupt, refusing to change it: " + problem + "; see check");
     }
 
     /** Queues the snapshot table {@code entries}, freeing the current one; returns its offset (0 if empty). */

@@ -4,7 +4,14 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
-/** One snapshot table entry: the public fields, its L1 table, and extra data we keep verbatim. */
+/**
+ * One snapshot table entry: the public fields, its L1 table, and extra data we keep verbatim.
+ *
+ * <p>As in QEMU, an entry whose layout cannot be parsed (too much extra data, running past the
+ * table) stops the image from opening, while an entry that parses but is wrong (its L1 table
+ * unaligned or too large, a v3 entry with less than 16 bytes of extra data) only makes the
+ * image corrupt: see {@link #problem}.
+ */
 record SnapshotEntry(Snapshot snapshot, long l1Offset, int l1Size, byte[] extra) {
 
     static final int FIXED = 40;
@@ -31,20 +38,8 @@ record SnapshotEntry(Snapshot snapshot, long l1Offset, int l1Size, byte[] extra)
             long vmState = Bytes.u32(table, off + 32);
             long extraSize = Bytes.u32(table, off + 36);
             if (extraSize > MAX_EXTRA) {
-                throw new MalformedImageException("snapshot entry " + i + " has too much extra data ("
-                        + extraSize + " bytes, at most " + MAX_EXTRA + ")");
-            }
-            if (version >= 3 && extraSize < 16) {
-                throw new MalformedImageException("snapshot entry " + i + " has " + extraSize
-                        + " bytes of extra data; qcow2 v3 requires at least 16");
-            }
-            if (l1Size > Header.MAX_L1_BYTES / 8) {
-                throw new MalformedImageException("snapshot entry " + i + " L1 table is too large (" + l1Size
-                        + " entries)");
-            }
-            if ((l1Offset & 511) != 0) {
-                throw new MalformedImageException("snapshot entry " + i + " L1 table offset 0x"
-                        + Long.toHexString(l1Offset) + " is invalid");
+                throw new MalformedImageException("snapshot table entry " + i + " has too much extra data ("
+                        + "extra_data_size " + extraSize + ", at most " + MAX_EXTRA + ")");
             }
             off += FIXED;
             long end = (long) off + extraSize + idSize + nameSize;
@@ -68,6 +63,32 @@ record SnapshotEntry(Snapshot snapshot, long l1Offset, int l1Size, byte[] extra)
             out.add(new SnapshotEntry(s, l1Offset, (int) l1Size, extra));
         }
         return out;
+    }
+
+    /**
+     * What is wrong with this entry, or null: the checks QEMU makes before it uses a snapshot
+     * (qcow2_validate_table of its L1) and in {@code qemu-img check} (v3 extra data), plus: the
+     * L1 table lies inside the file.
+     */
+    String problem(int index, int version, Geometry g, long fileSize) {
+        String what = "snapshot table entry " + index + " (id " + snapshot.id() + ")";
+        if (version >= 3 && extra.length < 16) {
+            return what + " has only " + extra.length + " bytes of extra data (extra_data_size; qcow2 v3 requires"
+                    + " at least 16)";
+        }
+        long l1Entries = Integer.toUnsignedLong(l1Size);
+        if (l1Entries > Header.MAX_L1_BYTES / 8) {
+            return what + ": its L1 table is too large (l1_size " + l1Entries + ")";
+        }
+        if (l1Offset < 0 || !g.aligned(l1Offset) || (l1Entries > 0 && l1Offset == 0)) {
+            return what + ": its L1 table offset 0x" + Long.toUnsignedString(l1Offset, 16)
+                    + " is invalid (not cluster aligned)";
+        }
+        if (l1Entries > 0 && l1Offset > fileSize - l1Entries * 8) {
+            return what + ": its L1 table at 0x" + Long.toHexString(l1Offset) + " (" + l1Entries
+                    + " entries) extends beyond the end of the file";
+        }
+        return null;
     }
 
     /** A new entry written as QEMU writes it: 24 bytes of extra data. */

@@ -3,10 +3,18 @@ package io.blksnap.qcow2;
 import io.blksnap.storage.Storage;
 
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
-/** The committed refcounts of an image: its refcount table and a bounded cache of its blocks. */
+/**
+ * The committed refcounts of an image: its refcount table and a bounded cache of its blocks.
+ *
+ * <p>A table entry that points nowhere sensible (reserved bits, unaligned, past the end of the
+ * file) does not stop the image from opening, as in QEMU: the entry reads as "no block", the
+ * problem is recorded for {@code check} to report, and {@link ImageState#begin} refuses to write.
+ */
 final class StoredRefcounts {
 
     private static final long CACHE_BYTES = 4L << 20;
@@ -16,6 +24,7 @@ final class StoredRefcounts {
     private final long[] table;
     private final long fileSize;
     private final Map<Long, byte[]> cache;
+    private final List<String> problems = new ArrayList<>();
 
     StoredRefcounts(Storage storage, Header h) throws IOException {
         this.storage = storage;
@@ -28,9 +37,20 @@ final class StoredRefcounts {
         for (int i = 0; i < entries; i++) {
             long e = Bytes.u64(raw, i * 8);
             long off = e & Geometry.REFT_OFFSET_MASK;
-            if (off != 0 && (!g.aligned(off) || off + g.clusterSize > fileSize)) {
-                throw new MalformedImageException("refcount table entry " + i + " points to an invalid refcount block 0x"
-                        + Long.toHexString(off));
+            String problem = null;
+            if ((e & ~Geometry.REFT_OFFSET_MASK) != 0) {
+                problem = "has reserved bits set (0x" + Long.toHexString(e) + ")";
+            } else if (off != 0 && !g.aligned(off)) {
+                problem = "points to an unaligned refcount block 0x" + Long.toHexString(off);
+            } else if (off != 0 && (off < 0 || off > fileSize - g.clusterSize)) {
+                problem = "points to a refcount block past the end of the file (0x" + Long.toUnsignedString(off, 16)
+                        + ")";
+            }
+            if (problem != null) {
+                if (problems.size() < 100) {
+                    problems.add("refcount table entry " + i + " " + problem);
+                }
+                off = 0;
             }
             table[i] = off;
         }
@@ -83,5 +103,10 @@ final class StoredRefcounts {
 
     long fileSize() {
         return fileSize;
+    }
+
+    /** Invalid refcount table entries found on load, one line each (they read as absent blocks). */
+    List<String> problems() {
+        return List.copyOf(problems);
     }
 }

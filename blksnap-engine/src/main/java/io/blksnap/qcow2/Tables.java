@@ -19,7 +19,8 @@ final class Tables {
 
     /** Reads an L1 table and checks every entry points to an aligned cluster inside the file. */
     long[] readL1(long offset, int size, String what) throws IOException {
-        if (!g.aligned(offset) || (size > 0 && (offset == 0 || offset + (long) size * 8 > fileSize))) {
+        if (size < 0 || offset < 0 || !g.aligned(offset)
+                || (size > 0 && (offset == 0 || offset > fileSize - (long) size * 8))) {
             throw new MalformedImageException(what + " L1 table at 0x" + Long.toHexString(offset)
                     + " (" + size + " entries) is outside the image or unaligned");
         }
@@ -33,7 +34,7 @@ final class Tables {
                         + Long.toHexString(e) + ")");
             }
             long l2 = e & Geometry.L1E_OFFSET_MASK;
-            if (l2 != 0 && (!g.aligned(l2) || l2 + g.clusterSize > fileSize)) {
+            if (l2 != 0 && (!g.aligned(l2) || l2 > fileSize - g.clusterSize)) {
                 throw new MalformedImageException(what + " L1 entry " + i + " points to an invalid L2 table 0x"
                         + Long.toHexString(l2));
             }
@@ -94,7 +95,7 @@ final class Tables {
     }
 
     private void checkInFile(long off, long l2Offset, int j) throws MalformedImageException {
-        if (off >= fileSize) {
+        if (off < 0 || off >= fileSize) {
             throw new MalformedImageException("L2 table 0x" + Long.toHexString(l2Offset) + " entry " + j
                     + " points beyond the end of the file (0x" + Long.toHexString(off) + ")");
         }
