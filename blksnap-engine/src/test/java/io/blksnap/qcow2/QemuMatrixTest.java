@@ -209,6 +209,29 @@ class QemuMatrixTest {
     }
 
     @Test
+    void applyingASnapshotRestoresItsDiskSizeAsQemuDoes() throws Exception {
+        Path ours = dir.resolve("grow.qcow2");
+        Qemu.img("create", "-q", "-f", "qcow2", ours.toString(), "16M").ok();
+        Qemu.io(ours, "write -P 5 0 1M");
+        Path raw = Qemu.toRaw(ours, null, dir);
+        engineCreate(ours, "small");
+        Qemu.img("resize", "-q", ours.toString(), "32M").ok();
+        Qemu.io(ours, "write -P 6 20M 1M");
+        Path theirs = Files.copy(ours, dir.resolve("grow-qemu.qcow2"));
+        Qemu.img("snapshot", "-a", "small", theirs.toString()).ok();
+        try (Qcow2Image q = Qcow2Image.openForWrite(ours)) {
+            q.applySnapshot(SnapshotRef.byName("small"));
+            assertEquals(16L << 20, q.info().virtualSize());
+        }
+        assertClean(ours);
+        JsonNode info = JSON.readTree(Qemu.img("info", "--output=json", ours.toString()).ok().out());
+        JsonNode qemuInfo = JSON.readTree(Qemu.img("info", "--output=json", theirs.toString()).ok().out());
+        assertEquals(qemuInfo.get("virtual-size").asLong(), info.get("virtual-size").asLong());
+        assertSameBytes(raw, Qemu.toRaw(ours, null, dir));
+        assertSameBytes(Qemu.toRaw(theirs, null, dir), Qemu.toRaw(ours, null, dir));
+    }
+
+    @Test
     void overlayIsAnExternalSnapshotQemuCanUse() throws Exception {
         Path base = dir.resolve("base.qcow2");
         Qemu.img("create", "-q", "-f", "qcow2", base.toString(), "16M").ok();
