@@ -133,6 +133,25 @@ public final class Qcow2Image implements Closeable {
         return target.snapshot();
     }
 
+    public long virtualSize() {
+        return state.header.size;
+    }
+
+    /** The header's corrupt or dirty bit: the image must not be changed until it is repaired. */
+    public boolean needsRepair() {
+        return state.header.has(Header.INCOMPAT_CORRUPT) || state.header.has(Header.INCOMPAT_DIRTY);
+    }
+
+    public boolean hasExternalDataFile() {
+        return state.header.has(Header.INCOMPAT_DATA_FILE);
+    }
+
+    /** The backing file name as recorded in the header, or null. */
+    public String backingFile() {
+        return state.header.backingFile;
+    }
+
+    /** Everything {@code qemu-img info} shows; counts allocated clusters, so it reads every refcount block. */
     public ImageInfo info() throws IOException {
         return ImageInfo.of(path, state);
     }

@@ -27,6 +27,15 @@ public final class FileStorage implements Storage {
         return new FileStorage(OpenFiles.open(path, writable));
     }
 
+    /**
+     * Fails with {@link ImageInUseException} when another process holds {@code path} the way a
+     * running QEMU does; changes nothing. A writer inside this process does not count: callers
+     * order themselves with their own locks.
+     */
+    public static void probeWritable(Path path) throws IOException {
+        OpenFiles.probe(path);
+    }
+
     @Override
     public void read(long offset, byte[] buf) throws IOException {
         ByteBuffer bb = ByteBuffer.wrap(buf);

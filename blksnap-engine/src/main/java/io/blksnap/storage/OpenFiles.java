@@ -65,6 +65,17 @@ final class OpenFiles {
         }
     }
 
+    static synchronized void probe(Path path) throws IOException {
+        Path key = path.toRealPath();
+        Entry existing = OPEN.get(key);
+        if (existing != null && existing.locks != null) {
+            return;
+        }
+        try (Handle h = open(path, true)) {
+            // acquiring and releasing the locks is the probe
+        }
+    }
+
     private static synchronized void release(Handle h) throws IOException {
         Entry e = h.entry;
         try {

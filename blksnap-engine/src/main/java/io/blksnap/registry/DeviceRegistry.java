@@ -1,0 +1,178 @@
+package io.blksnap.registry;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.blksnap.fs.AtomicFiles;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.regex.Pattern;
+
+/**
+ * The devices and groups the engine manages, and where each device's active layer is now.
+ * Configuration comes from {@code devices.yaml}; the active layers, which external snapshots
+ * move, are the engine's own state ({@code <stateDir>/active-layers.json}), always replaced
+ * atomically.
+ */
+public final class DeviceRegistry {
+
+    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    private final Path stateDir;
+    private final Map<String, Device> devices;
+    private final Map<String, List<String>> groups;
+    private final Path activeLayersFile;
+    private Map<String, Path> active;
+
+    private DeviceRegistry(Path stateDir, Map<String, Device> devices, Map<String, List<String>> groups)
+            throws IOException {
+        this.stateDir = stateDir;
+        this.devices = Collections.unmodifiableMap(devices);
+        this.groups = Collections.unmodifiableMap(groups);
+        this.activeLayersFile = stateDir.resolve("active-layers.json");
+        this.active = readActive();
+    }
+
+    /** Loads {@code devices.yaml}; relative paths in it resolve against {@code baseDir}. */
+    public static DeviceRegistry load(Path yaml, Path baseDir) throws IOException {
+        DevicesFile f;
+        try {
+            f = new ObjectMapper(new YAMLFactory()).readValue(yaml.toFile(), DevicesFile.class);
+        } catch (JsonProcessingException e) {
+            throw new RegistryException(yaml + ": " + e.getOriginalMessage());
+        }
+        if (f == null || f.devices() == null || f.stateDir() == null) {
+            throw new RegistryException(yaml + ": needs stateDir and devices");
+        }
+        Map<String, Device> devices = new LinkedHashMap<>();
+        for (DevicesFile.DeviceEntry d : f.devices()) {
+            if (d.name() == null || !NAME.matcher(d.name()).matches()) {
+                throw new RegistryException(yaml + ": illegal device name \"" + d.name() + "\"");
+            }
+            if (d.image() == null || d.overlayDir() == null) {
+                throw new RegistryException(yaml + ": device " + d.name() + " needs image and overlayDir");
+            }
+            Device dev = new Device(d.name(), resolve(baseDir, d.image()), resolve(baseDir, d.overlayDir()),
+                    d.qmpSocket() == null ? null : resolve(baseDir, d.qmpSocket()));
+            if (devices.put(d.name(), dev) != null) {
+                throw new RegistryException(yaml + ": device " + d.name() + " is defined twice");
+            }
+        }
+        Map<String, List<String>> groups = new TreeMap<>();
+        if (f.groups() != null) {
+            for (Map.Entry<String, List<String>> g : f.groups().entrySet()) {
+                if (!NAME.matcher(g.getKey()).matches()) {
+                    throw new RegistryException(yaml + ": illegal group name \"" + g.getKey() + "\"");
+                }
+                List<String> members = g.getValue() == null ? List.of() : List.copyOf(g.getValue());
+                for (String m : members) {
+                    if (!devices.containsKey(m)) {
+                        throw new RegistryException(yaml + ": group " + g.getKey() + " names unknown device " + m);
+                    }
+                }
+                if (members.stream().distinct().count() != members.size()) {
+                    throw new RegistryException(yaml + ": group " + g.getKey() + " names a device twice");
+                }
+                groups.put(g.getKey(), members);
+            }
+        }
+        return new DeviceRegistry(resolve(baseDir, f.stateDir()), devices, groups);
+    }
+
+    /** A registry of loose images named on a command line: each image is a device named by its path. */
+    public static DeviceRegistry ofImages(List<Path> images, Path overlayDir, Path stateDir) throws IOException {
+        Map<String, Device> devices = new LinkedHashMap<>();
+        for (Path p : images) {
+            Path abs = p.toAbsolutePath().normalize();
+            Path dir = overlayDir != null ? overlayDir.toAbsolutePath().normalize() : abs.getParent();
+            devices.put(p.toString(), new Device(p.toString(), abs, dir, null));
+        }
+        return new DeviceRegistry(stateDir.toAbsolutePath().normalize(), devices,
+                Map.of("command-line", List.copyOf(devices.keySet())));
+    }
+
+    private static Path resolve(Path base, String p) {
+        return base.resolve(p).toAbsolutePath().normalize();
+    }
+
+    public Path stateDir() {
+        return stateDir;
+    }
+
+    public Device device(String name) throws RegistryException {
+        Device d = devices.get(name);
+        if (d == null) {
+            throw new RegistryException("unknown device \"" + name + "\"");
+        }
+        return d;
+    }
+
+    public boolean hasDevice(String name) {
+        return devices.containsKey(name);
+    }
+
+    public List<Device> group(String name) throws RegistryException {
+        List<String> members = groups.get(name);
+        if (members == null) {
+            throw new RegistryException("unknown group \"" + name + "\"");
+        }
+        List<Device> out = new ArrayList<>();
+        for (String m : members) {
+            out.add(devices.get(m));
+        }
+        return out;
+    }
+
+    public List<String> groupNames() {
+        return List.copyOf(groups.keySet());
+    }
+
+    public List<Device> devices() {
+        return List.copyOf(devices.values());
+    }
+
+    /** The image the device's guest writes to now: its newest overlay, or its configured image. */
+    public synchronized Path activeImage(String device) throws RegistryException {
+        Device d = device(device);
+        return active.getOrDefault(device, d.image());
+    }
+
+    /** Moves devices to new active layers, all at once and durably. */
+    public synchronized void pivot(Map<String, Path> moves) throws IOException {
+        Map<String, Path> next = new TreeMap<>(active);
+        for (Map.Entry<String, Path> m : moves.entrySet()) {
+            device(m.getKey());
+            next.put(m.getKey(), m.getValue().toAbsolutePath().normalize());
+        }
+        Map<String, String> out = new TreeMap<>();
+        next.forEach((k, v) -> out.put(k, v.toString()));
+        AtomicFiles.write(activeLayersFile, JSON.writeValueAsBytes(out));
+        active = next;
+    }
+
+    private Map<String, Path> readActive() throws IOException {
+        if (!Files.exists(activeLayersFile)) {
+            return new TreeMap<>();
+        }
+        Map<String, String> raw;
+        try {
+            raw = JSON.readValue(activeLayersFile.toFile(), new TypeReference<Map<String, String>>() { });
+        } catch (JsonProcessingException e) {
+            throw new RegistryException(activeLayersFile + " is unreadable: " + e.getOriginalMessage(), e);
+        }
+        Map<String, Path> out = new TreeMap<>();
+        raw.forEach((k, v) -> out.put(k, Path.of(v)));
+        return out;
+    }
+}

@@ -1,0 +1,22 @@
+package io.blksnap.txn;
+
+import io.blksnap.storage.Storage;
+
+/**
+ * The seam tests use to fail or kill the engine at a chosen point: every named step of a
+ * transaction calls {@link #at}, and every image write goes through {@link #wrap}'s storage.
+ * Production code uses {@link #NONE}.
+ */
+public interface FaultInjector {
+
+    FaultInjector NONE = new FaultInjector() {
+    };
+
+    /** Called at each step: "begin", "prepared:N", "undone:N", "commit", "committed:N", "pivot", "end". */
+    default void at(String point) throws java.io.IOException {
+    }
+
+    default Storage wrap(Storage storage) {
+        return storage;
+    }
+}

@@ -1,0 +1,29 @@
+package io.blksnap.txn;
+
+import java.time.Instant;
+
+/**
+ * An internal snapshot (inside the device's active qcow2 image), as QEMU's
+ * {@code blockdev-snapshot-internal-sync}: a name, the wall-clock time and the guest clock.
+ * For a delete, {@code id} may narrow the name to one snapshot (both must then match).
+ */
+public record InternalSnapshotRequest(String device, Operation operation, String name, String id, long dateSec,
+                                      long dateNsec, long vmClockNsec) implements SnapshotRequest {
+
+    public static InternalSnapshotRequest create(String device, String name, Instant time) {
+        return new InternalSnapshotRequest(device, Operation.CREATE, name, null, time.getEpochSecond(),
+                time.getNano(), 0);
+    }
+
+    public static InternalSnapshotRequest delete(String device, String name) {
+        return new InternalSnapshotRequest(device, Operation.DELETE, name, null, 0, 0, 0);
+    }
+
+    public static InternalSnapshotRequest deleteById(String device, String id, String name) {
+        return new InternalSnapshotRequest(device, Operation.DELETE, name, id, 0, 0, 0);
+    }
+
+    public Instant time() {
+        return Instant.ofEpochSecond(dateSec, dateNsec);
+    }
+}

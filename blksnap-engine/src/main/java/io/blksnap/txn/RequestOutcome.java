@@ -1,0 +1,10 @@
+package io.blksnap.txn;
+
+/**
+ * What became of one request.
+ *
+ * @param snapshotId the id of the internal snapshot created or deleted, when there is one
+ * @param error      why this request failed, or null
+ */
+public record RequestOutcome(String device, SnapshotRequest request, Step step, String snapshotId, String error) {
+}

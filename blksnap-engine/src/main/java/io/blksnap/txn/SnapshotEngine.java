@@ -1,0 +1,79 @@
+package io.blksnap.txn;
+
+import io.blksnap.registry.DeviceRegistry;
+
+import java.io.IOException;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The transaction engine over a set of devices: begin transactions, recover after a crash
+ * (which {@link #open} does first), and listen to what happens.
+ */
+public final class SnapshotEngine implements AutoCloseable {
+
+    private final DeviceRegistry registry;
+    private final Journal journal;
+    private final Events events = new Events();
+    private final ExecutorService pool;
+    private final Set<String> running = ConcurrentHashMap.newKeySet();
+    private final TransactionRunner runner;
+    private final RequestValidator validator;
+    private final Recovery recovery;
+    private final RecoveryReport startup;
+
+    private SnapshotEngine(DeviceRegistry registry, EngineOptions options) throws IOException {
+        this.registry = registry;
+        this.journal = new Journal(registry.stateDir());
+        AtomicInteger n = new AtomicInteger();
+        this.pool = Executors.newFixedThreadPool(Math.max(1, options.parallelism()), r -> {
+            Thread t = new Thread(r, "blksnap-prepare-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+        this.runner = new TransactionRunner(registry, journal, new DeviceLocks(), events, pool,
+                options.lockTimeout(), running, options.faults());
+        this.validator = new RequestValidator(registry);
+        this.recovery = new Recovery(registry, journal, events);
+        this.startup = recovery.run(running);
+    }
+
+    /** Opens the engine and resolves whatever a crashed predecessor left in the journal. */
+    public static SnapshotEngine open(DeviceRegistry registry, EngineOptions options) throws IOException {
+        return new SnapshotEngine(registry, options);
+    }
+
+    public Transaction begin() {
+        return new Transaction(runner, validator);
+    }
+
+    /** What the recovery at {@link #open} did. */
+    public RecoveryReport startupRecovery() {
+        return startup;
+    }
+
+    /** Resolves unfinished transactions of dead processes now (the {@code blksnap recover} command). */
+    public RecoveryReport recover() throws IOException {
+        return recovery.run(running);
+    }
+
+    public DeviceRegistry registry() {
+        return registry;
+    }
+
+    public void addListener(TransactionListener listener) {
+        events.add(listener);
+    }
+
+    public void removeListener(TransactionListener listener) {
+        events.remove(listener);
+    }
+
+    @Override
+    public void close() {
+        pool.shutdown();
+    }
+}

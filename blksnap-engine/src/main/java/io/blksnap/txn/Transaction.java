@@ -1,0 +1,51 @@
+package io.blksnap.txn;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * A group of snapshot requests that all happen or none do. Each request is checked when it is
+ * added; {@link #submit} prepares all, then commits all, or undoes every prepared one.
+ */
+public final class Transaction {
+
+    private final TransactionRunner runner;
+    private final RequestValidator validator;
+    private final List<SnapshotRequest> requests = new ArrayList<>();
+    private final Set<String> devices = new LinkedHashSet<>();
+    private boolean submitted;
+
+    Transaction(TransactionRunner runner, RequestValidator validator) {
+        this.runner = runner;
+        this.validator = validator;
+    }
+
+    /** Checks {@code request} now and queues it; a refused request queues nothing. */
+    public synchronized Transaction add(SnapshotRequest request) throws InvalidRequestException {
+        if (submitted) {
+            throw new IllegalStateException("transaction already submitted");
+        }
+        validator.check(request, devices);
+        requests.add(request);
+        devices.add(request.device());
+        return this;
+    }
+
+    public synchronized List<SnapshotRequest> requests() {
+        return List.copyOf(requests);
+    }
+
+    public synchronized TransactionResult submit() throws IOException {
+        if (submitted) {
+            throw new IllegalStateException("transaction already submitted");
+        }
+        if (requests.isEmpty()) {
+            throw new InvalidRequestException("transaction", "has no requests");
+        }
+        submitted = true;
+        return runner.run(List.copyOf(requests));
+    }
+}

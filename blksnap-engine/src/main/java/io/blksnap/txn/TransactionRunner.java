@@ -1,0 +1,225 @@
+package io.blksnap.txn;
+
+import io.blksnap.qcow2.OpenOptions;
+import io.blksnap.registry.DeviceRegistry;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
+
+/**
+ * Runs a submitted transaction: lock the devices, journal the intent, prepare every request
+ * (in parallel), then either journal the commit and commit every request, or undo every
+ * prepared request in reverse order.
+ */
+final class TransactionRunner {
+
+    private final DeviceRegistry registry;
+    private final Journal journal;
+    private final DeviceLocks locks;
+    private final Events events;
+    private final ExecutorService pool;
+    private final Duration lockTimeout;
+    private final Set<String> running;
+    private final FaultInjector faults;
+    private final OpenOptions open;
+
+    TransactionRunner(DeviceRegistry registry, Journal journal, DeviceLocks locks, Events events,
+                      ExecutorService pool, Duration lockTimeout, Set<String> running, FaultInjector faults) {
+        this.faults = faults;
+        this.open = OpenOptions.readWrite().decorated(faults::wrap);
+        this.registry = registry;
+        this.journal = journal;
+        this.locks = locks;
+        this.events = events;
+        this.pool = pool;
+        this.lockTimeout = lockTimeout;
+        this.running = running;
+    }
+
+    TransactionResult run(List<SnapshotRequest> requests) throws IOException {
+        String id = TransactionIds.next();
+        Set<String> devices = new LinkedHashSet<>();
+        requests.forEach(r -> devices.add(r.device()));
+        int n = requests.size();
+        Step[] steps = new Step[n];
+        String[] errors = new String[n];
+        String[] ids = new String[n];
+        try {
+            if (!locks.acquire(devices, lockTimeout)) {
+                java.util.Arrays.fill(steps, Step.CANCELLED);
+                TransactionResult r = result(id, TransactionStatus.ABORTED, requests, steps, ids, errors, null,
+                        "devices are busy with another transaction (waited " + lockTimeout.toMillis() + " ms)");
+                events.emit(TransactionEvent.Kind.ABORTED, id, null, null, r);
+                return r;
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while waiting for devices", e);
+        }
+        running.add(id);
+        List<Action> actions = new ArrayList<>();
+        try {
+            for (SnapshotRequest r : requests) {
+                actions.add(action(r));
+            }
+            java.util.Arrays.fill(steps, Step.STARTED);
+            try (Journal.Log log = journal.begin(id, requests, System.currentTimeMillis())) {
+                faults.at("begin");
+                events.emit(TransactionEvent.Kind.STARTED, id, null, null, null);
+                prepareAll(actions, log, id, steps, errors, ids);
+                TransactionResult r = anyFailed(errors)
+                        ? abort(id, requests, actions, log, steps, errors, ids)
+                        : commit(id, requests, actions, log, steps, errors, ids);
+                events.emit(r.committed() ? TransactionEvent.Kind.COMMITTED : TransactionEvent.Kind.ABORTED,
+                        id, null, null, r);
+                return r;
+            }
+        } finally {
+            for (Action a : actions) {
+                try {
+                    a.close();
+                } catch (IOException ignored) {
+                    // closing releases locks; the outcome is already decided and journaled
+                }
+            }
+            running.remove(id);
+            locks.release(devices);
+        }
+    }
+
+    private Action action(SnapshotRequest r) throws IOException {
+        Path active = registry.activeImage(r.device());
+        if (r instanceof InternalSnapshotRequest i) {
+            return i.operation() == Operation.CREATE ? new InternalCreateAction(i, active, open)
+                    : new InternalDeleteAction(i, active, open);
+        }
+        return new ExternalCreateAction((ExternalSnapshotRequest) r, active, open);
+    }
+
+    private void prepareAll(List<Action> actions, Journal.Log log, String id, Step[] steps, String[] errors,
+                            String[] ids) {
+        List<Future<?>> futures = new ArrayList<>();
+        for (int i = 0; i < actions.size(); i++) {
+            final int k = i;
+            futures.add(pool.submit(() -> {
+                Action a = actions.get(k);
+                a.prepare();
+                ids[k] = a.snapshotId();
+                steps[k] = Step.CREATED;
+                log.append(JournalRecord.step(k, Step.CREATED, ids[k], null), false);
+                faults.at("prepared:" + k);
+                events.emit(TransactionEvent.Kind.STEP, id, a.request().device(), Step.CREATED, null);
+                return null;
+            }));
+        }
+        for (int i = 0; i < futures.size(); i++) {
+            try {
+                futures.get(i).get();
+            } catch (ExecutionException e) {
+                Throwable c = e.getCause();
+                errors[i] = c.getMessage() != null ? c.getMessage() : c.toString();
+                steps[i] = Step.FAILED;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                errors[i] = "interrupted";
+                steps[i] = Step.FAILED;
+            }
+        }
+    }
+
+    private TransactionResult abort(String id, List<SnapshotRequest> requests, List<Action> actions, Journal.Log log,
+                                    Step[] steps, String[] errors, String[] ids) throws IOException {
+        int failed = -1;
+        for (int i = 0; i < errors.length; i++) {
+            if (errors[i] != null) {
+                failed = i;
+                break;
+            }
+        }
+        boolean undone = true;
+        for (int i = actions.size() - 1; i >= 0; i--) {
+            if (steps[i] == Step.CREATED) {
+                try {
+                    actions.get(i).abort();
+                    steps[i] = Step.INVALIDATED;
+                    log.append(JournalRecord.step(i, Step.INVALIDATED, ids[i], null), false);
+                    faults.at("undone:" + i);
+                } catch (IOException | RuntimeException e) {
+                    undone = false;
+                    errors[i] = "undo failed: " + e.getMessage();
+                }
+                events.emit(TransactionEvent.Kind.STEP, id, requests.get(i).device(), steps[i], null);
+            } else if (steps[i] == Step.STARTED) {
+                steps[i] = Step.CANCELLED;
+            }
+        }
+        String device = requests.get(failed).device();
+        String reason = device + ": " + errors[failed];
+        if (undone) {
+            log.finish(TransactionStatus.ABORTED, reason);
+        } else {
+            reason += "; some prepared requests could not be undone: recovery will finish the rollback";
+        }
+        return result(id, TransactionStatus.ABORTED, requests, steps, ids, errors, device, reason);
+    }
+
+    private TransactionResult commit(String id, List<SnapshotRequest> requests, List<Action> actions, Journal.Log log,
+                                     Step[] steps, String[] errors, String[] ids) throws IOException {
+        log.append(JournalRecord.commit(), true);
+        faults.at("commit");
+        Map<String, Path> pivots = new LinkedHashMap<>();
+        try {
+            for (int i = 0; i < actions.size(); i++) {
+                Action a = actions.get(i);
+                a.commit();
+                faults.at("committed:" + i);
+                if (a.pivotTo() != null) {
+                    pivots.put(a.request().device(), a.pivotTo());
+                }
+            }
+            if (!pivots.isEmpty()) {
+                registry.pivot(pivots);
+                faults.at("pivot");
+            }
+        } catch (IOException | RuntimeException e) {
+            throw new IOException("transaction " + id + " is past its commit point but could not finish ("
+                    + e.getMessage() + "); recovery will complete it", e);
+        }
+        for (int i = 0; i < actions.size(); i++) {
+            steps[i] = Step.COMMITTED;
+            log.append(JournalRecord.step(i, Step.COMMITTED, ids[i], null), false);
+            events.emit(TransactionEvent.Kind.STEP, id, requests.get(i).device(), Step.COMMITTED, null);
+        }
+        log.finish(TransactionStatus.COMMITTED, null);
+        faults.at("end");
+        return result(id, TransactionStatus.COMMITTED, requests, steps, ids, errors, null, null);
+    }
+
+    private static boolean anyFailed(String[] errors) {
+        for (String e : errors) {
+            if (e != null) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    static TransactionResult result(String id, TransactionStatus status, List<SnapshotRequest> requests, Step[] steps,
+                                    String[] ids, String[] errors, String failedDevice, String reason) {
+        List<RequestOutcome> out = new ArrayList<>();
+        for (int i = 0; i < requests.size(); i++) {
+            out.add(new RequestOutcome(requests.get(i).device(), requests.get(i), steps[i], ids[i], errors[i]));
+        }
+        return new TransactionResult(id, status, List.copyOf(out), failedDevice, reason);
+    }
+}
