@@ -39,7 +39,7 @@ final class RequestValidator {
             if (!Files.isRegularFile(active)) {
                 throw new InvalidRequestException(dev, "its image " + active + " does not exist");
             }
-            if (!Files.isWritable(active)) {
+            if (!Files.isWritable(active) || markedReadOnly(active)) {
                 throw new InvalidRequestException(dev, "its image " + active + " is read-only");
             }
             try (Qcow2Image img = Qcow2Image.open(active)) {
@@ -59,6 +59,18 @@ final class RequestValidator {
             throw new InvalidRequestException(dev, e.getMessage());
         } catch (IOException e) {
             throw new InvalidRequestException(dev, e.getMessage() == null ? e.toString() : e.getMessage());
+        }
+    }
+
+    /** No write bit for anyone: the operator's way of saying "never change this", honoured even as root. */
+    private static boolean markedReadOnly(Path p) throws IOException {
+        try {
+            return java.nio.file.Files.getPosixFilePermissions(p).stream().noneMatch(x ->
+                    x == java.nio.file.attribute.PosixFilePermission.OWNER_WRITE
+                            || x == java.nio.file.attribute.PosixFilePermission.GROUP_WRITE
+                            || x == java.nio.file.attribute.PosixFilePermission.OTHERS_WRITE);
+        } catch (UnsupportedOperationException e) {
+            return false;
         }
     }
 
