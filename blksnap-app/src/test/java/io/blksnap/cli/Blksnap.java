@@ -4,7 +4,6 @@ import picocli.CommandLine;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.util.Arrays;
 
 /** Runs blksnap in-process, as {@code main} would, with stdout and stderr captured. */
 final class Blksnap {
@@ -33,8 +32,6 @@ final class Blksnap {
         cmd.setOut(new PrintWriter(out, true));
         cmd.setErr(new PrintWriter(err, true));
         int exit = cmd.execute(args);
-        Run r = new Run(exit, out.toString(), err.toString());
-        System.out.println("$ blksnap " + String.join(" ", Arrays.asList(args)) + "\n" + r);
-        return r;
+        return new Run(exit, out.toString(), err.toString());
     }
 }
