@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# blksnap benchmark: the engine in-process against a qemu-img loop, on identical fresh copies of
+# the same images. Usage: bench/run.sh [group32|big1|many ...]   (default: all three)
+#
+# Prints per scenario one line
+#   RESULT <scenario> blksnap_ms=<median> qemu_img_ms=<median> speedup=<qemu_img/blksnap>
+# plus diagnostics starting with '#'. Exits non-zero if a scenario fails or its images do not
+# pass qemu-img check afterwards.
+#
+# Environment: BENCH_DIR (data; default bench/work, git-ignored), BENCH_ITERS (timed iterations
+# per side; default 5 for group32, 7 for big1 and many), BENCH_WARMUP (alternating untimed
+# iterations per side, default 3), BENCH_JIT_MS (blksnap-only JIT warm-up, default 3000),
+# BENCH_THREADS (blksnap worker threads for group32, default 2), BENCH_KEEP=1 (keep the images),
+# JAVA_OPTS (extra JVM flags), BENCH_SKIP_BUILD=1 (use the jar as it is).
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$ROOT"
+
+ALL=(group32 big1 many)
+if [ $# -eq 0 ]; then
+    SCENARIOS=("${ALL[@]}")
+else
+    SCENARIOS=("$@")
+fi
+for s in "${SCENARIOS[@]}"; do
+    case "$s" in
+        group32|big1|many) ;;
+        *) echo "unknown scenario '$s' (known: ${ALL[*]})" >&2; exit 2 ;;
+    esac
+done
+
+for tool in java mvn qemu-img qemu-io; do
+    command -v "$tool" >/dev/null || { echo "$tool is not installed" >&2; exit 2; }
+done
+
+export BENCH_DIR=${BENCH_DIR:-$ROOT/bench/work}
+mkdir -p "$BENCH_DIR"
+
+# big1 needs two 8 GiB images plus, during setup, an 8 GiB raw source.
+need_gib=6
+for s in "${SCENARIOS[@]}"; do [ "$s" = big1 ] && need_gib=18; done
+avail_gib=$(( $(df -Pk "$BENCH_DIR" | awk 'NR==2 {print $4}') / 1024 / 1024 ))
+if [ "$avail_gib" -lt "$need_gib" ]; then
+    echo "only ${avail_gib} GiB free under $BENCH_DIR; the benchmark needs about ${need_gib} GiB" >&2
+    exit 2
+fi
+
+cleanup() {
+    if [ "${BENCH_KEEP:-0}" != 1 ]; then
+        for s in "${SCENARIOS[@]}"; do rm -rf "${BENCH_DIR:?}/$s"; done
+        rmdir "$BENCH_DIR" 2>/dev/null || true
+    fi
+}
+trap cleanup EXIT
+
+start=$(date +%s)
+if [ "${BENCH_SKIP_BUILD:-0}" != 1 ]; then
+    echo "# building blksnap-app/target/blksnap.jar"
+    # Maven's own output (even -q prints colour resets) goes to stderr, cleaned: stdout carries
+    # only RESULT and '#' lines.
+    mvn -B -q -DskipTests package -pl blksnap-app -am 2>&1 | sed -e 's/\x1b\[[0-9;]*m//g' -e '/^$/d' >&2
+fi
+JAR=$ROOT/blksnap-app/target/blksnap.jar
+
+rc=0
+for s in "${SCENARIOS[@]}"; do
+    heap=()
+    # big1 must work with a tiny heap: the engine may not hold an 8 GiB image's metadata at once.
+    [ "$s" = big1 ] && heap=(-Xmx64m)
+    # shellcheck disable=SC2086
+    java "${heap[@]}" ${JAVA_OPTS:-} -cp "$JAR" io.blksnap.bench.Bench "$s" || rc=1
+done
+echo "# bench/run.sh ${SCENARIOS[*]}: $(( $(date +%s) - start )) s in all, exit $rc"
+exit $rc

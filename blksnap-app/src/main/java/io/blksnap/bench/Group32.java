@@ -1,0 +1,101 @@
+package io.blksnap.bench;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * 32 images of 4 GiB virtual, 64 MiB written each; one iteration snapshots every image, then
+ * deletes that snapshot from every image: a group operation.
+ */
+final class Group32 extends Scenario {
+
+    static final int IMAGES = 32;
+    private static final long WRITTEN_CLUSTERS = (64L << 20) / 65536;
+
+    private final Parallel workers;
+    private List<Path> blksnapImages;
+
+    Group32(Config config) {
+        super(config);
+        this.workers = new Parallel(config.threads());
+    }
+
+    @Override
+    String name() {
+        return "group32";
+    }
+
+    @Override
+    double target() {
+        return 10.0;
+    }
+
+    @Override
+    int defaultIterations() {
+        return 5;
+    }
+
+    @Override
+    int minJitIterations() {
+        return 16; // 64 engine operations each: 1024 in all
+    }
+
+    @Override
+    String describe() {
+        return "blksnap: " + IMAGES + " images over " + workers.threads() + " worker thread(s): "
+                + "openForWrite+createSnapshot+close on every image, then openForWrite+deleteSnapshot+close "
+                + "on every image; qemu-img: sequential loop, 'snapshot -c' per image then 'snapshot -d' per image";
+    }
+
+    @Override
+    List<Path> makeTemplates(Path setupDir) throws Exception {
+        List<Path> out = new ArrayList<>();
+        for (int i = 0; i < IMAGES; i++) {
+            out.add(setupDir.resolve(String.format("img%02d.qcow2", i)));
+        }
+        // Two qemu-io processes at a time: setup time, not measured.
+        try (Parallel setup = new Parallel(2)) {
+            setup.each(out, img -> {
+                int i = out.indexOf(img);
+                Tools.qemuImgCreate(img, "4G");
+                Tools.qemuIo(img, String.format("write -P 0x%02x 0 64M", (i + 1) & 0xff));
+                Tools.Check c = Tools.requireClean(img);
+                if (c.allocated() != WRITTEN_CLUSTERS) {
+                    throw new BenchException(img + " has " + c.allocated() + " clusters allocated, expected "
+                            + WRITTEN_CLUSTERS);
+                }
+            });
+        }
+        return out;
+    }
+
+    private List<Path> blksnapImages() {
+        if (blksnapImages == null) {
+            blksnapImages = pairs.stream().map(Pair::blksnap).toList();
+        }
+        return blksnapImages;
+    }
+
+    @Override
+    void blksnapIteration(String snap) throws Exception {
+        List<Path> imgs = blksnapImages();
+        workers.each(imgs, img -> Ops.blksnapCreate(img, snap));
+        workers.each(imgs, img -> Ops.blksnapDelete(img, snap));
+    }
+
+    @Override
+    void qemuImgIteration(String snap) throws Exception {
+        for (Pair p : pairs) {
+            Ops.qemuImgCreate(p.qemuImg(), snap);
+        }
+        for (Pair p : pairs) {
+            Ops.qemuImgDelete(p.qemuImg(), snap);
+        }
+    }
+
+    @Override
+    public void close() {
+        workers.close();
+    }
+}
