@@ -15,7 +15,8 @@ import java.util.Properties;
         mixinStandardHelpOptions = true,
         versionProvider = BlksnapCommand.Version.class,
         description = "Transactional internal snapshots of qcow2 images.",
-        subcommands = {CreateCommand.class, SnapshotCommand.class, InfoCommand.class, CheckCommand.class})
+        subcommands = {CreateCommand.class, SnapshotCommand.class, InfoCommand.class, CheckCommand.class,
+            RecoverCommand.class})
 public final class BlksnapCommand implements Runnable {
 
     @Spec
@@ -34,7 +35,7 @@ public final class BlksnapCommand implements Runnable {
 
     @Override
     public void run() {
-        throw new ParameterException(spec.commandLine(), "missing command (create, snapshot, info or check)");
+        throw new ParameterException(spec.commandLine(), "missing command (create, snapshot, info, check or recover)");
     }
 
     /** The version Maven wrote into blksnap-version.properties. */

@@ -36,8 +36,8 @@ final class Cli {
     /** An exception from a command: one line {@code blksnap: IMAGE: reason} on stderr, exit code 1. */
     static int handleFailure(Exception e, CommandLine cmd, ParseResult parsed) {
         PrintWriter err = cmd.getErr();
-        String subject = cmd.getCommand() instanceof ImageCommand c && c.imageName() != null
-                ? c.imageName() + ": " : "";
+        String subject = cmd.getCommand() instanceof Subcommand c && c.subject() != null
+                ? c.subject() + ": " : "";
         err.println("blksnap: " + subject + reason(e));
         err.flush();
         return EXIT_FAILURE;

@@ -4,6 +4,12 @@ import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import io.blksnap.qcow2.CheckResult;
 import io.blksnap.qcow2.ImageInfo;
 import io.blksnap.qcow2.Snapshot;
+import io.blksnap.txn.ExternalSnapshotRequest;
+import io.blksnap.txn.InternalSnapshotRequest;
+import io.blksnap.txn.RecoveryReport;
+import io.blksnap.txn.RequestOutcome;
+import io.blksnap.txn.SnapshotRequest;
+import io.blksnap.txn.TransactionResult;
 
 import java.util.List;
 
@@ -62,6 +68,33 @@ final class JsonViews {
         static CheckJson of(String filename, CheckResult r, long repairedLeaks) {
             return new CheckJson(filename, "qcow2", r.leakedClusters(), r.corruptions(), repairedLeaks,
                     r.imageEndOffset(), r.totalClusters(), r.allocatedClusters(), r.messages());
+        }
+    }
+
+    @JsonPropertyOrder({"id", "status", "failedDevice", "reason", "outcomes"})
+    record TransactionJson(String id, String status, String failedDevice, String reason, List<OutcomeJson> outcomes) {
+        static TransactionJson of(TransactionResult r) {
+            return new TransactionJson(r.id(), r.status().name(), r.failedDevice(), r.reason(),
+                    r.outcomes().stream().map(OutcomeJson::of).toList());
+        }
+    }
+
+    @JsonPropertyOrder({"device", "type", "operation", "name", "overlay", "step", "snapshotId", "error"})
+    record OutcomeJson(String device, String type, String operation, String name, String overlay, String step,
+                       String snapshotId, String error) {
+        static OutcomeJson of(RequestOutcome o) {
+            SnapshotRequest r = o.request();
+            String name = r instanceof InternalSnapshotRequest i ? i.name() : null;
+            String overlay = r instanceof ExternalSnapshotRequest e ? e.overlay().toString() : null;
+            return new OutcomeJson(o.device(), r instanceof InternalSnapshotRequest ? "internal" : "external",
+                    r.operation().name(), name, overlay, o.step().name(), o.snapshotId(), o.error());
+        }
+    }
+
+    @JsonPropertyOrder({"resolved", "pending"})
+    record RecoveryJson(List<TransactionJson> resolved, List<String> pending) {
+        static RecoveryJson of(RecoveryReport r) {
+            return new RecoveryJson(r.resolved().stream().map(TransactionJson::of).toList(), r.pending());
         }
     }
 }

@@ -4,19 +4,40 @@ import io.blksnap.qcow2.NewSnapshot;
 import io.blksnap.qcow2.Qcow2Image;
 import io.blksnap.qcow2.Snapshot;
 import io.blksnap.qcow2.SnapshotRef;
+import io.blksnap.registry.Device;
+import io.blksnap.registry.DeviceRegistry;
+import io.blksnap.txn.ExternalSnapshotRequest;
+import io.blksnap.txn.InternalSnapshotRequest;
+import io.blksnap.txn.SnapshotEngine;
+import io.blksnap.txn.SnapshotRequest;
+import io.blksnap.txn.Transaction;
+import io.blksnap.txn.TransactionResult;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParameterException;
 
 import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Instant;
 import java.time.ZoneId;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Pattern;
 
-/** {@code blksnap snapshot}: list, create, delete or apply internal snapshots, as {@code qemu-img snapshot}. */
+/**
+ * {@code blksnap snapshot}: list, create, delete or apply snapshots, as {@code qemu-img snapshot};
+ * creating or deleting on several images (or a group, or externally) is one transaction.
+ */
 @Command(name = "snapshot", mixinStandardHelpOptions = true,
-        description = "List, create, delete or apply internal snapshots of a qcow2 image.")
-final class SnapshotCommand extends ImageCommand {
+        description = "List, create, delete or apply snapshots. With several images, --group or --type external, "
+                + "-c and -d run one transaction: all images or none.")
+final class SnapshotCommand extends Subcommand {
+
+    /** Overlay files are named after the snapshot, so its name must be a plain file-name part. */
+    private static final Pattern FILE_SAFE = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]*");
 
     /** Exactly one action. */
     static final class Action {
@@ -37,40 +58,95 @@ final class SnapshotCommand extends ImageCommand {
     @ArgGroup(exclusive = true, multiplicity = "1")
     Action action;
 
+    @Parameters(paramLabel = "IMAGE", arity = "0..*", description = "qcow2 image files.")
+    List<String> images = new ArrayList<>();
+
     @Option(names = "--id", paramLabel = "ID", description = "With -d: the snapshot must also have this id.")
     String id;
 
-    @Option(names = "--json", description = "With -l: print a JSON array.")
+    @Option(names = "--json", description = "Print JSON: the snapshot list, or the transaction result.")
     boolean json;
+
+    @Option(names = "--group", paramLabel = "G", description = "With -c/-d: the devices of group G in devices.yaml.")
+    String group;
+
+    @Option(names = "--type", paramLabel = "TYPE", defaultValue = "internal",
+            description = "With -c: internal (inside each image, the default) or external (a new overlay each device pivots to).")
+    String type;
+
+    @Option(names = "--target-dir", paramLabel = "DIR",
+            description = "With --type external on image files: where overlays go (default: beside each image).")
+    Path targetDir;
+
+    @Mixin
+    EngineSetup setup;
+
+    @Override
+    String subject() {
+        if (group != null) {
+            return "group " + group;
+        }
+        return images.isEmpty() ? null : images.get(0);
+    }
 
     @Override
     public Integer call() throws IOException {
-        if (id != null && action.delete == null) {
-            throw new ParameterException(spec.commandLine(), "--id goes with -d");
-        }
-        if (json && !action.list) {
-            throw new ParameterException(spec.commandLine(), "--json goes with -l");
-        }
+        validateUsage();
         if (action.list) {
             list();
             return 0;
         }
-        try (Qcow2Image img = Qcow2Image.openForWrite(imagePath())) {
-            if (action.create != null) {
-                img.createSnapshot(NewSnapshot.now(action.create));
-            } else if (action.delete != null) {
-                img.deleteSnapshot(id == null ? SnapshotRef.byName(action.delete)
-                        : SnapshotRef.byIdAndName(id, action.delete));
-            } else {
+        if (action.apply != null) {
+            try (Qcow2Image img = Qcow2Image.openForWrite(Path.of(images.get(0)))) {
                 img.applySnapshot(SnapshotRef.byIdOrName(action.apply));
             }
+            return 0;
         }
-        return 0;
+        if (group == null && images.size() == 1 && type.equals("internal") && !json) {
+            singleImage();
+            return 0;
+        }
+        return transaction();
+    }
+
+    private void validateUsage() {
+        boolean changes = action.create != null || action.delete != null;
+        if (id != null && action.delete == null) {
+            throw usage("--id goes with -d");
+        }
+        if (!type.equals("internal") && !type.equals("external")) {
+            throw usage("--type is internal or external");
+        }
+        if (type.equals("external") && action.create == null) {
+            throw usage("--type external goes with -c");
+        }
+        if (targetDir != null && !type.equals("external")) {
+            throw usage("--target-dir goes with --type external");
+        }
+        if (group != null && !changes) {
+            throw usage("--group goes with -c or -d");
+        }
+        if (group != null && !images.isEmpty()) {
+            throw usage("give either --group or images, not both");
+        }
+        if (group == null && images.isEmpty()) {
+            throw usage("missing IMAGE");
+        }
+        if (!changes && images.size() > 1) {
+            throw usage("-l and -a take one image");
+        }
+        if (targetDir != null && group != null) {
+            throw usage("--target-dir is for image files; a group's overlays go to each device's overlayDir");
+        }
+    }
+
+    private ParameterException usage(String message) {
+        return new ParameterException(spec.commandLine(), message);
     }
 
     private void list() throws IOException {
         List<Snapshot> snapshots;
-        try (Qcow2Image img = Qcow2Image.open(imagePath())) {
+        try (Qcow2Image img = Qcow2Image.open(Path.of(images.get(0)))) {
             snapshots = img.snapshots();
         }
         if (json) {
@@ -78,5 +154,64 @@ final class SnapshotCommand extends ImageCommand {
         } else {
             SnapshotTable.print(out(), snapshots, ZoneId.systemDefault());
         }
+    }
+
+    /** One image, internal: the engine's own atomic change, no journal needed (qemu-img's behaviour). */
+    private void singleImage() throws IOException {
+        try (Qcow2Image img = Qcow2Image.openForWrite(Path.of(images.get(0)))) {
+            if (action.create != null) {
+                img.createSnapshot(NewSnapshot.now(action.create));
+            } else {
+                img.deleteSnapshot(id == null ? SnapshotRef.byName(action.delete)
+                        : SnapshotRef.byIdAndName(id, action.delete));
+            }
+        }
+    }
+
+    private int transaction() throws IOException {
+        boolean external = type.equals("external");
+        if (external && !FILE_SAFE.matcher(action.create).matches()) {
+            throw usage("an external snapshot's name becomes part of a file name: use letters, digits, . _ -");
+        }
+        DeviceRegistry registry = group != null ? setup.configured() : setup.ofPaths(targetDir);
+        List<String> devices = new ArrayList<>();
+        if (group != null) {
+            registry.group(group).forEach(d -> devices.add(d.name()));
+        } else {
+            images.forEach(i -> devices.add(DeviceRegistry.pathDeviceName(Path.of(i))));
+        }
+        Instant now = Instant.now();
+        try (SnapshotEngine engine = EngineSetup.open(registry)) {
+            Transaction t = engine.begin();
+            for (String d : devices) {
+                t.add(request(registry, d, now, external));
+            }
+            TransactionResult r = t.submit();
+            if (json) {
+                Cli.printJson(out(), JsonViews.TransactionJson.of(r));
+            } else if (r.committed()) {
+                out().println("committed " + r.id() + " on " + devices.size() + " device(s)");
+                out().flush();
+            }
+            if (!r.committed()) {
+                throw new IOException("transaction " + r.id() + " aborted, nothing changed: " + r.reason());
+            }
+        }
+        return 0;
+    }
+
+    private SnapshotRequest request(DeviceRegistry registry, String device, Instant now, boolean external)
+            throws IOException {
+        if (external) {
+            Device d = registry.device(device);
+            String stem = registry.activeImage(device).getFileName().toString().replaceFirst("\\.qcow2$", "");
+            Path overlay = d.overlayDir().resolve(stem + "-" + action.create + ".qcow2").toAbsolutePath().normalize();
+            return ExternalSnapshotRequest.create(device, overlay);
+        }
+        if (action.create != null) {
+            return InternalSnapshotRequest.create(device, action.create, now);
+        }
+        return id == null ? InternalSnapshotRequest.delete(device, action.delete)
+                : InternalSnapshotRequest.deleteById(device, id, action.delete);
     }
 }

@@ -192,10 +192,14 @@ class SnapshotCommandTest {
         for (String[] args : List.of(
                 new String[] {"snapshot", name},
                 new String[] {"snapshot", "-l", "-c", "a", name},
-                new String[] {"snapshot", "-c", "a", "--json", name},
                 new String[] {"snapshot", "-c", "a", "--id", "1", name},
                 new String[] {"snapshot", "-c", "a"},
-                new String[] {"snapshot", "-c", "a", name, "extra"})) {
+                new String[] {"snapshot", "-l", name, name},
+                new String[] {"snapshot", "-d", "a", "--type", "external", name},
+                new String[] {"snapshot", "-c", "a", "--type", "weird", name},
+                new String[] {"snapshot", "-c", "a", "--target-dir", "/tmp", name},
+                new String[] {"snapshot", "-c", "a", "--group", "g", name},
+                new String[] {"snapshot", "-c", "../x", "--type", "external", name})) {
             Blksnap.Run r = Blksnap.run(args);
             assertEquals(2, r.exit(), r.toString());
             assertTrue(r.err().lines().count() <= 2, r.err());

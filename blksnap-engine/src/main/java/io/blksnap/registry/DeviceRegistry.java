@@ -34,6 +34,8 @@ public final class DeviceRegistry {
     private final Map<String, List<String>> groups;
     private final Path activeLayersFile;
     private Map<String, Path> active;
+    private boolean pathsAreDevices;
+    private Path pathOverlayDir;
 
     private DeviceRegistry(Path stateDir, Map<String, Device> devices, Map<String, List<String>> groups)
             throws IOException {
@@ -90,16 +92,32 @@ public final class DeviceRegistry {
         return new DeviceRegistry(resolve(baseDir, f.stateDir()), devices, groups);
     }
 
-    /** A registry of loose images named on a command line: each image is a device named by its path. */
-    public static DeviceRegistry ofImages(List<Path> images, Path overlayDir, Path stateDir) throws IOException {
-        Map<String, Device> devices = new LinkedHashMap<>();
-        for (Path p : images) {
-            Path abs = p.toAbsolutePath().normalize();
-            Path dir = overlayDir != null ? overlayDir.toAbsolutePath().normalize() : abs.getParent();
-            devices.put(p.toString(), new Device(p.toString(), abs, dir, null));
+    /**
+     * A registry of loose images, for command lines that name image files: every absolute path
+     * to an image is a device of that name, its overlays going to {@code overlayDir} (or, when
+     * null, beside the image). Recovery finds the same devices again from their names.
+     */
+    public static DeviceRegistry ofPaths(Path stateDir, Path overlayDir) throws IOException {
+        DeviceRegistry r = new DeviceRegistry(stateDir.toAbsolutePath().normalize(), new LinkedHashMap<>(), new TreeMap<>());
+        r.pathOverlayDir = overlayDir == null ? null : overlayDir.toAbsolutePath().normalize();
+        r.pathsAreDevices = true;
+        return r;
+    }
+
+    /** The device name {@link #ofPaths} registries give an image file. */
+    public static String pathDeviceName(Path image) {
+        return image.toAbsolutePath().normalize().toString();
+    }
+
+    private Device pathDevice(String name) {
+        if (!pathsAreDevices || name == null) {
+            return null;
         }
-        return new DeviceRegistry(stateDir.toAbsolutePath().normalize(), devices,
-                Map.of("command-line", List.copyOf(devices.keySet())));
+        Path p = Path.of(name);
+        if (!p.isAbsolute() || !p.normalize().equals(p)) {
+            return null;
+        }
+        return new Device(name, p, pathOverlayDir != null ? pathOverlayDir : p.getParent(), null);
     }
 
     private static Path resolve(Path base, String p) {
@@ -111,7 +129,7 @@ public final class DeviceRegistry {
     }
 
     public Device device(String name) throws RegistryException {
-        Device d = devices.get(name);
+        Device d = devices.containsKey(name) ? devices.get(name) : pathDevice(name);
         if (d == null) {
             throw new RegistryException("unknown device \"" + name + "\"");
         }
@@ -119,7 +137,7 @@ public final class DeviceRegistry {
     }
 
     public boolean hasDevice(String name) {
-        return devices.containsKey(name);
+        return devices.containsKey(name) || pathDevice(name) != null;
     }
 
     public List<Device> group(String name) throws RegistryException {

@@ -1,0 +1,168 @@
+package io.blksnap.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.blksnap.registry.DeviceRegistry;
+import io.blksnap.testing.Hashes;
+import io.blksnap.testing.Qemu;
+import io.blksnap.txn.EngineOptions;
+import io.blksnap.txn.FaultInjector;
+import io.blksnap.txn.InternalSnapshotRequest;
+import io.blksnap.txn.SnapshotEngine;
+import io.blksnap.txn.Transaction;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** {@code snapshot -c/-d} over several images or a group, external snapshots, and {@code recover}. */
+class TransactionCommandTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    Path dir;
+
+    private final List<String> images = new ArrayList<>();
+    private String state;
+
+    @BeforeEach
+    void images() throws Exception {
+        for (int i = 0; i < 3; i++) {
+            Path img = dir.resolve("vm" + i + ".qcow2");
+            Qemu.img("create", "-q", "-f", "qcow2", img.toString(), "16M").ok();
+            Qemu.io(img, "write -P " + (i + 1) + " 0 1M");
+            images.add(img.toString());
+        }
+        state = dir.resolve("state").toString();
+    }
+
+    private String[] args(String... head) {
+        List<String> a = new ArrayList<>(List.of(head));
+        a.add("--state-dir");
+        a.add(state);
+        a.addAll(images);
+        return a.toArray(String[]::new);
+    }
+
+    @Test
+    void severalImagesAreOneTransaction() throws Exception {
+        Blksnap.Run r = Blksnap.run(args("snapshot", "-c", "group1")).ok();
+        assertTrue(r.out().startsWith("committed tx-"), r.out());
+        for (String img : images) {
+            assertEquals(List.of("group1"), Qemu.snapshotNames(Path.of(img)));
+            Qemu.assertClean(Path.of(img));
+        }
+        JsonNode res = JSON.readTree(Blksnap.run(args("snapshot", "-d", "group1", "--json")).ok().out());
+        assertEquals("COMMITTED", res.get("status").asText());
+        assertEquals(3, res.get("outcomes").size());
+        assertEquals("COMMITTED", res.get("outcomes").get(0).get("step").asText());
+        for (String img : images) {
+            assertEquals(List.of(), Qemu.snapshotNames(Path.of(img)));
+        }
+    }
+
+    @Test
+    void oneBadImageChangesNothing() throws Exception {
+        Qemu.img("snapshot", "-c", "taken", images.get(2)).ok();
+        List<String> before = new ArrayList<>();
+        for (String img : images) {
+            before.add(Hashes.sha256(Path.of(img)));
+        }
+        Blksnap.Run r = Blksnap.run(args("snapshot", "-c", "taken"));
+        assertEquals(1, r.exit(), r.toString());
+        assertTrue(r.err().contains("already exists") && r.err().lines().count() == 1, r.err());
+        for (int i = 0; i < images.size(); i++) {
+            assertEquals(before.get(i), Hashes.sha256(Path.of(images.get(i))));
+        }
+    }
+
+    @Test
+    void groupFromDevicesYamlAndExternalSnapshots() throws Exception {
+        Path config = dir.resolve("config");
+        Files.createDirectories(config);
+        Files.createDirectories(dir.resolve("overlays"));
+        StringBuilder yaml = new StringBuilder("stateDir: " + dir.resolve("gstate") + "\ndevices:\n");
+        for (int i = 0; i < images.size(); i++) {
+            yaml.append("  - name: vm").append(i).append("\n    image: ").append(images.get(i))
+                    .append("\n    overlayDir: ").append(dir.resolve("overlays")).append("\n");
+        }
+        yaml.append("groups:\n  web: [vm0, vm1, vm2]\n");
+        Files.writeString(config.resolve("devices.yaml"), yaml);
+
+        Blksnap.run("snapshot", "-c", "internal1", "--group", "web", "--config", config.toString()).ok();
+        for (String img : images) {
+            assertEquals(List.of("internal1"), Qemu.snapshotNames(Path.of(img)));
+        }
+        JsonNode res = JSON.readTree(Blksnap.run("snapshot", "-c", "ext1", "--type", "external", "--group", "web",
+                "--config", config.toString(), "--json").ok().out());
+        assertEquals("COMMITTED", res.get("status").asText());
+        DeviceRegistry reg = DeviceRegistry.load(config.resolve("devices.yaml"), dir);
+        for (int i = 0; i < images.size(); i++) {
+            Path overlay = dir.resolve("overlays/vm" + i + "-ext1.qcow2");
+            assertEquals(overlay, reg.activeImage("vm" + i));
+            Qemu.assertClean(overlay);
+            assertTrue(Qemu.img("info", "--backing-chain", overlay.toString()).ok().out().contains(images.get(i)));
+        }
+        Blksnap.Run unknown = Blksnap.run("snapshot", "-c", "x", "--group", "nope", "--config", config.toString());
+        assertEquals(1, unknown.exit());
+        assertTrue(unknown.err().startsWith("blksnap: group nope: unknown group"), unknown.err());
+    }
+
+    @Test
+    void externalSnapshotsOfImageFilesGoToTheTargetDirectory() throws Exception {
+        Path target = dir.resolve("overlays");
+        Files.createDirectories(target);
+        Blksnap.run(args("snapshot", "-c", "e1", "--type", "external", "--target-dir", target.toString())).ok();
+        for (int i = 0; i < images.size(); i++) {
+            Path overlay = target.resolve("vm" + i + "-e1.qcow2");
+            Qemu.assertClean(overlay);
+        }
+    }
+
+    @Test
+    void recoverFinishesWhatACrashedProcessLeft() throws Exception {
+        Blksnap.Run nothing = Blksnap.run("recover", "--state-dir", state, "--config", dir.resolve("none").toString()).ok();
+        assertEquals("nothing to recover", nothing.out().strip());
+
+        // A process that passes its commit point and dies before finishing: recovery rolls it forward.
+        Qemu.img("snapshot", "-c", "old", images.get(0)).ok();
+        DeviceRegistry reg = DeviceRegistry.ofPaths(Path.of(state), null);
+        FaultInjector dieAtCommit = new FaultInjector() {
+            @Override
+            public void at(String point) throws IOException {
+                if (point.equals("commit")) {
+                    throw new IOException("simulated death after the commit record");
+                }
+            }
+        };
+        try (SnapshotEngine engine = SnapshotEngine.open(reg, EngineOptions.defaults().withFaults(dieAtCommit))) {
+            Transaction t = engine.begin()
+                    .add(InternalSnapshotRequest.delete(DeviceRegistry.pathDeviceName(Path.of(images.get(0))), "old"))
+                    .add(InternalSnapshotRequest.create(DeviceRegistry.pathDeviceName(Path.of(images.get(1))), "new",
+                            Instant.now()));
+            assertThrows(IOException.class, t::submit);
+        }
+        assertEquals(List.of("old"), Qemu.snapshotNames(Path.of(images.get(0))), "not yet deleted");
+        JsonNode report = JSON.readTree(Blksnap.run("recover", "--state-dir", state, "--json",
+                "--config", dir.resolve("none").toString()).ok().out());
+        assertEquals("ROLLED_FORWARD", report.get("resolved").get(0).get("status").asText());
+        assertEquals(List.of(), Qemu.snapshotNames(Path.of(images.get(0))));
+        assertEquals(List.of("new"), Qemu.snapshotNames(Path.of(images.get(1))));
+        for (String img : images) {
+            Qemu.assertClean(Path.of(img));
+        }
+        assertEquals("nothing to recover", Blksnap.run("recover", "--state-dir", state, "--config",
+                dir.resolve("none").toString()).ok().out().strip());
+    }
+}
