@@ -183,6 +183,43 @@ class TransactionTest {
     }
 
     @Test
+    void transactionsOnDisjointDevicesRunInParallel() throws Exception {
+        GroupFixture f = new GroupFixture(dir, 2);
+        try (SnapshotEngine engine = f.engine()) {
+            Transaction first = engine.begin().add(InternalSnapshotRequest.create("disk0", "first", Instant.now()));
+            Transaction second = engine.begin().add(InternalSnapshotRequest.create("disk1", "second", Instant.now()));
+            java.util.concurrent.CountDownLatch inside = new java.util.concurrent.CountDownLatch(1);
+            java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+            engine.addListener(e -> {
+                if (e.kind() == TransactionEvent.Kind.STEP && e.step() == Step.CREATED && "disk0".equals(e.device())) {
+                    inside.countDown();
+                    try {
+                        release.await();
+                    } catch (InterruptedException ex) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+            });
+            List<TransactionResult> firstResult = new ArrayList<>();
+            Thread th = new Thread(() -> {
+                try {
+                    firstResult.add(first.submit());
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            th.start();
+            inside.await();
+            // the first transaction is stopped half-way holding disk0; disk1's goes through meanwhile
+            assertEquals(TransactionStatus.COMMITTED, second.submit().status());
+            release.countDown();
+            th.join();
+            assertEquals(TransactionStatus.COMMITTED, firstResult.get(0).status());
+        }
+        f.assertAllClean();
+    }
+
+    @Test
     void aBusyDeviceTimesOutCleanly() throws Exception {
         GroupFixture f = new GroupFixture(dir, 2);
         try (SnapshotEngine engine = SnapshotEngine.open(f.registry(),
