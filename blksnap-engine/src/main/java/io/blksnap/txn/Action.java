@@ -5,9 +5,10 @@ import java.nio.file.Path;
 
 /**
  * One request's part in a transaction, in QEMU's terms: prepare does (or validates) the work,
- * commit makes it final, abort undoes a prepare. Images stay open (and QEMU-locked) between.
+ * commit makes it final, abort undoes a prepare. Images stay open (and QEMU-locked) between, in
+ * the transaction's {@link ImagePool}.
  */
-interface Action extends AutoCloseable {
+interface Action {
 
     SnapshotRequest request();
 
@@ -26,7 +27,4 @@ interface Action extends AutoCloseable {
     default Path pivotTo() {
         return null;
     }
-
-    @Override
-    void close() throws IOException;
 }

@@ -2,7 +2,6 @@ package io.blksnap.txn;
 
 import io.blksnap.fs.AtomicFiles;
 import io.blksnap.qcow2.CreateOptions;
-import io.blksnap.qcow2.OpenOptions;
 import io.blksnap.qcow2.Qcow2Image;
 
 import java.io.IOException;
@@ -17,15 +16,13 @@ final class ExternalCreateAction implements Action {
 
     private final ExternalSnapshotRequest request;
     private final Path active;
-    private final OpenOptions options;
-    private Qcow2Image base;
-    private Qcow2Image overlay;
+    private final ImagePool pool;
     private boolean created;
 
-    ExternalCreateAction(ExternalSnapshotRequest request, Path active, OpenOptions options) {
+    ExternalCreateAction(ExternalSnapshotRequest request, Path active, ImagePool pool) {
         this.request = request;
         this.active = active;
-        this.options = options;
+        this.pool = pool;
     }
 
     @Override
@@ -35,13 +32,13 @@ final class ExternalCreateAction implements Action {
 
     @Override
     public void prepare() throws IOException {
-        base = Qcow2Image.open(active, options);
+        pool.get(active);
         if (!request.useExisting()) {
             Qcow2Image.create(request.overlay(), CreateOptions.ofSize(-1).withBacking(active.toString(), "qcow2"));
             created = true;
             AtomicFiles.syncDirectory(request.overlay().toAbsolutePath().getParent());
         }
-        overlay = Qcow2Image.open(request.overlay(), options);
+        pool.get(request.overlay());
     }
 
     @Override
@@ -51,10 +48,7 @@ final class ExternalCreateAction implements Action {
 
     @Override
     public void abort() throws IOException {
-        if (overlay != null) {
-            overlay.close();
-            overlay = null;
-        }
+        pool.release(request.overlay());
         if (created) {
             Files.deleteIfExists(request.overlay());
             AtomicFiles.syncDirectory(request.overlay().toAbsolutePath().getParent());
@@ -64,18 +58,5 @@ final class ExternalCreateAction implements Action {
     @Override
     public Path pivotTo() {
         return request.overlay().toAbsolutePath().normalize();
-    }
-
-    @Override
-    public void close() throws IOException {
-        try {
-            if (overlay != null) {
-                overlay.close();
-            }
-        } finally {
-            if (base != null) {
-                base.close();
-            }
-        }
     }
 }

@@ -1,8 +1,6 @@
 package io.blksnap.txn;
 
 import io.blksnap.qcow2.NewSnapshot;
-import io.blksnap.qcow2.OpenOptions;
-import io.blksnap.qcow2.Qcow2Image;
 import io.blksnap.qcow2.SnapshotRef;
 
 import java.io.IOException;
@@ -13,14 +11,13 @@ final class InternalCreateAction implements Action {
 
     private final InternalSnapshotRequest request;
     private final Path image;
-    private final OpenOptions options;
-    private Qcow2Image open;
+    private final ImagePool pool;
     private String id;
 
-    InternalCreateAction(InternalSnapshotRequest request, Path image, OpenOptions options) {
+    InternalCreateAction(InternalSnapshotRequest request, Path image, ImagePool pool) {
         this.request = request;
         this.image = image;
-        this.options = options;
+        this.pool = pool;
     }
 
     @Override
@@ -30,8 +27,7 @@ final class InternalCreateAction implements Action {
 
     @Override
     public void prepare() throws IOException {
-        open = Qcow2Image.open(image, options);
-        id = open.createSnapshot(new NewSnapshot(request.name(), request.time(), request.vmClockNsec())).id();
+        id = pool.get(image).createSnapshot(new NewSnapshot(request.name(), request.time(), request.vmClockNsec())).id();
     }
 
     @Override
@@ -42,19 +38,12 @@ final class InternalCreateAction implements Action {
     @Override
     public void abort() throws IOException {
         if (id != null) {
-            open.deleteSnapshot(SnapshotRef.byIdAndName(id, request.name()));
+            pool.get(image).deleteSnapshot(SnapshotRef.byIdAndName(id, request.name()));
         }
     }
 
     @Override
     public String snapshotId() {
         return id;
-    }
-
-    @Override
-    public void close() throws IOException {
-        if (open != null) {
-            open.close();
-        }
     }
 }

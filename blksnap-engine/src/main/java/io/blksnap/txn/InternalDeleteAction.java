@@ -1,8 +1,7 @@
 package io.blksnap.txn;
 
-import io.blksnap.qcow2.OpenOptions;
-import io.blksnap.qcow2.Qcow2Image;
 import io.blksnap.qcow2.Snapshot;
+import io.blksnap.qcow2.SnapshotException;
 import io.blksnap.qcow2.SnapshotRef;
 
 import java.io.IOException;
@@ -13,14 +12,13 @@ final class InternalDeleteAction implements Action {
 
     private final InternalSnapshotRequest request;
     private final Path image;
-    private final OpenOptions options;
-    private Qcow2Image open;
+    private final ImagePool pool;
     private String id;
 
-    InternalDeleteAction(InternalSnapshotRequest request, Path image, OpenOptions options) {
+    InternalDeleteAction(InternalSnapshotRequest request, Path image, ImagePool pool) {
         this.request = request;
         this.image = image;
-        this.options = options;
+        this.pool = pool;
     }
 
     @Override
@@ -28,6 +26,7 @@ final class InternalDeleteAction implements Action {
         return request;
     }
 
+    /** The snapshot a request names: by id and name together when it gives both. */
     static SnapshotRef ref(InternalSnapshotRequest r) {
         if (r.id() != null && r.name() != null) {
             return SnapshotRef.byIdAndName(r.id(), r.name());
@@ -35,22 +34,28 @@ final class InternalDeleteAction implements Action {
         return r.id() != null ? SnapshotRef.byId(r.id()) : SnapshotRef.byName(r.name());
     }
 
-    @Override
-    public void prepare() throws IOException {
-        open = Qcow2Image.open(image, options);
-        SnapshotRef ref = ref(request);
-        for (Snapshot s : open.snapshots()) {
-            if ((ref.id() == null || ref.id().equals(s.id())) && (ref.name() == null || ref.name().equals(s.name()))) {
-                id = s.id();
-                return;
+    /** The id of the snapshot {@code r} names on the image, or null. */
+    static String find(InternalSnapshotRequest r, java.util.List<Snapshot> snapshots) {
+        for (Snapshot s : snapshots) {
+            if ((r.id() == null || r.id().equals(s.id())) && (r.name() == null || r.name().equals(s.name()))) {
+                return s.id();
             }
         }
-        throw new io.blksnap.qcow2.SnapshotException("snapshot \"" + request.name() + "\" does not exist");
+        return null;
+    }
+
+    @Override
+    public void prepare() throws IOException {
+        id = find(request, pool.get(image).snapshots());
+        if (id == null) {
+            throw new SnapshotException("snapshot \"" + (request.name() != null ? request.name() : request.id())
+                    + "\" does not exist");
+        }
     }
 
     @Override
     public void commit() throws IOException {
-        open.deleteSnapshot(SnapshotRef.byId(id));
+        pool.get(image).deleteSnapshot(SnapshotRef.byId(id));
     }
 
     @Override
@@ -61,12 +66,5 @@ final class InternalDeleteAction implements Action {
     @Override
     public String snapshotId() {
         return id;
-    }
-
-    @Override
-    public void close() throws IOException {
-        if (open != null) {
-            open.close();
-        }
     }
 }

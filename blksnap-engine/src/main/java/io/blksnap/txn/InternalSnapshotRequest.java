@@ -5,7 +5,7 @@ import java.time.Instant;
 /**
  * An internal snapshot (inside the device's active qcow2 image), as QEMU's
  * {@code blockdev-snapshot-internal-sync}: a name, the wall-clock time and the guest clock.
- * For a delete, {@code id} may narrow the name to one snapshot (both must then match).
+ * For a delete or apply, {@code id} may narrow the name to one snapshot (both must then match).
  */
 public record InternalSnapshotRequest(String device, Operation operation, String name, String id, long dateSec,
                                       long dateNsec, long vmClockNsec) implements SnapshotRequest {
@@ -21,6 +21,10 @@ public record InternalSnapshotRequest(String device, Operation operation, String
 
     public static InternalSnapshotRequest deleteById(String device, String id, String name) {
         return new InternalSnapshotRequest(device, Operation.DELETE, name, id, 0, 0, 0);
+    }
+
+    public static InternalSnapshotRequest apply(String device, String name) {
+        return new InternalSnapshotRequest(device, Operation.APPLY, name, null, 0, 0, 0);
     }
 
     public Instant time() {

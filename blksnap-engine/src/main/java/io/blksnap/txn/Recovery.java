@@ -95,14 +95,16 @@ final class Recovery {
         Map<String, Path> pivots = new LinkedHashMap<>();
         for (int i = 0; i < requests.size(); i++) {
             SnapshotRequest r = requests.get(i);
-            if (r instanceof InternalSnapshotRequest ir && ir.operation() == Operation.DELETE) {
+            if (r instanceof InternalSnapshotRequest ir && ir.operation() != Operation.CREATE) {
+                // the decided deletion or revert, done again only where it is not done yet
+                InternalSnapshotRequest target = ids[i] != null
+                        ? InternalSnapshotRequest.deleteById(ir.device(), ids[i], ir.name()) : ir;
                 try (Qcow2Image img = Qcow2Image.openForWrite(registry.activeImage(r.device()))) {
-                    SnapshotRef ref = ids[i] != null
-                            ? SnapshotRef.byIdAndName(ids[i], ir.name()) : InternalDeleteAction.ref(ir);
-                    boolean present = img.snapshots().stream().anyMatch(s ->
-                            (ref.id() == null || ref.id().equals(s.id())) && (ref.name() == null || ref.name().equals(s.name())));
-                    if (present) {
-                        img.deleteSnapshot(ref);
+                    String id = InternalDeleteAction.find(target, img.snapshots());
+                    if (id != null && ir.operation() == Operation.DELETE) {
+                        img.deleteSnapshot(SnapshotRef.byId(id));
+                    } else if (id != null) {
+                        img.applySnapshot(SnapshotRef.byId(id));
                     }
                 }
             } else if (r instanceof ExternalSnapshotRequest er) {

@@ -14,7 +14,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Set;
 
 /** The checks {@code add(request)} makes, each refusal with its reason; nothing here writes. */
 final class RequestValidator {
@@ -25,13 +24,19 @@ final class RequestValidator {
         this.registry = registry;
     }
 
-    void check(SnapshotRequest r, Set<String> devicesInTransaction) throws InvalidRequestException {
+    void check(SnapshotRequest r, List<SnapshotRequest> queued) throws InvalidRequestException {
         String dev = r.device();
         if (dev == null || !registry.hasDevice(dev)) {
             throw new InvalidRequestException(String.valueOf(dev), "unknown device");
         }
-        if (devicesInTransaction.contains(dev)) {
-            throw new InvalidRequestException(dev, "the device is already in this transaction");
+        for (SnapshotRequest q : queued) {
+            if (q.device().equals(dev) && !(deletion(q) && deletion(r))) {
+                // several deletions on one device may share a transaction (pruning); nothing else may
+                throw new InvalidRequestException(dev, "the device is already in this transaction");
+            }
+            if (q.device().equals(dev) && q.equals(r)) {
+                throw new InvalidRequestException(dev, "the same deletion is already in this transaction");
+            }
         }
         try {
             Device device = registry.device(dev);
@@ -60,6 +65,10 @@ final class RequestValidator {
         } catch (IOException e) {
             throw new InvalidRequestException(dev, e.getMessage() == null ? e.toString() : e.getMessage());
         }
+    }
+
+    private static boolean deletion(SnapshotRequest r) {
+        return r instanceof InternalSnapshotRequest i && i.operation() == Operation.DELETE;
     }
 
     /** No write bit for anyone: the operator's way of saying "never change this", honoured even as root. */
@@ -92,7 +101,7 @@ final class RequestValidator {
             }
         } else {
             if (r.name() == null && r.id() == null) {
-                throw new InvalidRequestException(dev, "a deletion needs a snapshot name or id");
+                throw new InvalidRequestException(dev, "a deletion or apply needs a snapshot name or id");
             }
             boolean found = snapshots.stream().anyMatch(s -> (r.id() == null || r.id().equals(s.id()))
                     && (r.name() == null || r.name().equals(s.name())));

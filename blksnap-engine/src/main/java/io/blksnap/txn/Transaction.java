@@ -2,9 +2,7 @@ package io.blksnap.txn;
 
 import java.io.IOException;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Set;
 
 /**
  * A group of snapshot requests that all happen or none do. Each request is checked when it is
@@ -15,7 +13,6 @@ public final class Transaction {
     private final TransactionRunner runner;
     private final RequestValidator validator;
     private final List<SnapshotRequest> requests = new ArrayList<>();
-    private final Set<String> devices = new LinkedHashSet<>();
     private boolean submitted;
 
     Transaction(TransactionRunner runner, RequestValidator validator) {
@@ -28,9 +25,8 @@ public final class Transaction {
         if (submitted) {
             throw new IllegalStateException("transaction already submitted");
         }
-        validator.check(request, devices);
+        validator.check(request, requests);
         requests.add(request);
-        devices.add(request.device());
         return this;
     }
 

@@ -68,9 +68,10 @@ final class TransactionRunner {
         }
         running.add(id);
         List<Action> actions = new ArrayList<>();
+        ImagePool images = new ImagePool(open);
         try {
             for (SnapshotRequest r : requests) {
-                actions.add(action(r));
+                actions.add(action(r, images));
             }
             java.util.Arrays.fill(steps, Step.STARTED);
             try (Journal.Log log = journal.begin(id, requests, System.currentTimeMillis())) {
@@ -85,54 +86,71 @@ final class TransactionRunner {
                 return r;
             }
         } finally {
-            for (Action a : actions) {
-                try {
-                    a.close();
-                } catch (IOException ignored) {
-                    // closing releases locks; the outcome is already decided and journaled
-                }
+            try {
+                images.close();
+            } catch (IOException ignored) {
+                // closing releases locks; the outcome is already decided and journaled
             }
             running.remove(id);
             locks.release(devices);
         }
     }
 
-    private Action action(SnapshotRequest r) throws IOException {
+    private Action action(SnapshotRequest r, ImagePool images) throws IOException {
         Path active = registry.activeImage(r.device());
         if (r instanceof InternalSnapshotRequest i) {
-            return i.operation() == Operation.CREATE ? new InternalCreateAction(i, active, open)
-                    : new InternalDeleteAction(i, active, open);
+            return switch (i.operation()) {
+                case CREATE -> new InternalCreateAction(i, active, images);
+                case DELETE -> new InternalDeleteAction(i, active, images);
+                case APPLY -> new InternalApplyAction(i, active, images);
+            };
         }
-        return new ExternalCreateAction((ExternalSnapshotRequest) r, active, open);
+        return new ExternalCreateAction((ExternalSnapshotRequest) r, active, images);
     }
 
+    /** Devices are prepared in parallel; the requests of one device in order, one after another. */
     private void prepareAll(List<Action> actions, Journal.Log log, String id, Step[] steps, String[] errors,
                             String[] ids) {
-        List<Future<?>> futures = new ArrayList<>();
+        Map<String, List<Integer>> byDevice = new LinkedHashMap<>();
         for (int i = 0; i < actions.size(); i++) {
-            final int k = i;
+            byDevice.computeIfAbsent(actions.get(i).request().device(), d -> new ArrayList<>()).add(i);
+        }
+        List<Future<?>> futures = new ArrayList<>();
+        for (List<Integer> indexes : byDevice.values()) {
             futures.add(pool.submit(() -> {
-                Action a = actions.get(k);
-                a.prepare();
-                ids[k] = a.snapshotId();
-                steps[k] = Step.CREATED;
-                log.append(JournalRecord.step(k, Step.CREATED, ids[k], null), false);
-                faults.at("prepared:" + k);
-                events.emit(TransactionEvent.Kind.STEP, id, a.request().device(), Step.CREATED, null);
+                for (int k : indexes) {
+                    Action a = actions.get(k);
+                    try {
+                        a.prepare();
+                    } catch (IOException | RuntimeException e) {
+                        errors[k] = e.getMessage() != null ? e.getMessage() : e.toString();
+                        steps[k] = Step.FAILED;
+                        return null;
+                    }
+                    ids[k] = a.snapshotId();
+                    steps[k] = Step.CREATED;
+                    log.append(JournalRecord.step(k, Step.CREATED, ids[k], null), false);
+                    faults.at("prepared:" + k);
+                    events.emit(TransactionEvent.Kind.STEP, id, a.request().device(), Step.CREATED, null);
+                }
                 return null;
             }));
         }
-        for (int i = 0; i < futures.size(); i++) {
+        int f = 0;
+        for (List<Integer> indexes : byDevice.values()) {
             try {
-                futures.get(i).get();
+                futures.get(f++).get();
             } catch (ExecutionException e) {
+                // the journal or a fault point failed after a prepare: count it against that device
                 Throwable c = e.getCause();
-                errors[i] = c.getMessage() != null ? c.getMessage() : c.toString();
-                steps[i] = Step.FAILED;
+                int k = indexes.stream().filter(i -> steps[i] == Step.CREATED).reduce((a, b) -> b)
+                        .orElse(indexes.get(0));
+                if (errors[k] == null) {
+                    errors[k] = c.getMessage() != null ? c.getMessage() : c.toString();
+                }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                errors[i] = "interrupted";
-                steps[i] = Step.FAILED;
+                errors[indexes.get(0)] = "interrupted";
             }
         }
     }
