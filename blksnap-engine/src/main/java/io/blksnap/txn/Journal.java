@@ -29,6 +29,7 @@ final class Journal {
 
     private final Path live;
     private final Path history;
+    private final java.util.Map<Path, TransactionRecord> parsed = new java.util.HashMap<>();
 
     Journal(Path stateDir) throws IOException {
         this.live = stateDir.resolve("journal");
@@ -137,19 +138,37 @@ final class Journal {
         AtomicFiles.syncDirectory(history);
     }
 
-    /** The records of a finished transaction, or null when there is none by that id. */
-    List<JournalRecord> history(String id) throws IOException {
-        Path f = history.resolve(id + ".log");
-        if (!id.matches("[A-Za-z0-9-]+") || !Files.exists(f)) {
-            return null;
+    /** Finished transactions, oldest first. History files never change, so each is parsed once. */
+    synchronized List<TransactionRecord> finished() throws IOException {
+        List<Path> files = new ArrayList<>();
+        try (DirectoryStream<Path> dir = Files.newDirectoryStream(history, "*.log")) {
+            dir.forEach(files::add);
         }
-        List<JournalRecord> out = new ArrayList<>();
-        for (String line : Files.readAllLines(f, StandardCharsets.UTF_8)) {
-            if (!line.isBlank()) {
-                out.add(JSON.readValue(line, JournalRecord.class));
+        files.sort(null);
+        List<TransactionRecord> out = new ArrayList<>(files.size());
+        for (Path f : files) {
+            TransactionRecord r = parsed.get(f);
+            if (r == null) {
+                List<JournalRecord> records = new ArrayList<>();
+                for (String line : Files.readAllLines(f, StandardCharsets.UTF_8)) {
+                    if (!line.isBlank()) {
+                        records.add(JSON.readValue(line, JournalRecord.class));
+                    }
+                }
+                if (records.isEmpty() || !JournalRecord.BEGIN.equals(records.get(0).rec())
+                        || !JournalRecord.END.equals(records.get(records.size() - 1).rec())) {
+                    continue;
+                }
+                r = TransactionRecord.of(records);
+                parsed.put(f, r);
             }
+            out.add(r);
         }
         return out;
+    }
+
+    boolean isLive(String id) {
+        return Files.exists(live.resolve(id + ".log"));
     }
 
     private static void writeLine(FileChannel ch, JournalRecord r) throws IOException {

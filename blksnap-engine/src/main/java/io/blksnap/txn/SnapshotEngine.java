@@ -3,6 +3,7 @@ package io.blksnap.txn;
 import io.blksnap.registry.DeviceRegistry;
 
 import java.io.IOException;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -24,6 +25,7 @@ public final class SnapshotEngine implements AutoCloseable {
     private final RequestValidator validator;
     private final Recovery recovery;
     private final RecoveryReport startup;
+    private final Undo undo;
 
     private SnapshotEngine(DeviceRegistry registry, EngineOptions options) throws IOException {
         this.registry = registry;
@@ -38,6 +40,7 @@ public final class SnapshotEngine implements AutoCloseable {
                 options.lockTimeout(), running, options.faults());
         this.validator = new RequestValidator(registry);
         this.recovery = new Recovery(registry, journal, events);
+        this.undo = new Undo(registry, journal);
         this.startup = recovery.run(running);
     }
 
@@ -58,6 +61,20 @@ public final class SnapshotEngine implements AutoCloseable {
     /** Resolves unfinished transactions of dead processes now (the {@code blksnap recover} command). */
     public RecoveryReport recover() throws IOException {
         return recovery.run(running);
+    }
+
+    /**
+     * Compensates committed transaction {@code transactionId} by deleting the snapshots it made,
+     * as a new transaction; idempotent (a second undo, or undoing an aborted transaction, changes
+     * nothing). A transaction that deleted or reverted snapshots cannot be undone.
+     */
+    public TransactionResult undo(String transactionId) throws IOException {
+        return undo.run(transactionId, begin());
+    }
+
+    /** Every finished transaction, oldest first: what made each snapshot, for catalogs and pruning. */
+    public List<TransactionRecord> history() throws IOException {
+        return journal.finished();
     }
 
     public DeviceRegistry registry() {
