@@ -1,0 +1,20 @@
+package io.blksnap.retention;
+
+import io.blksnap.txn.TransactionResult;
+
+import java.util.List;
+
+/**
+ * What pruning a group decided, and (unless it was a dry run, or nothing was to go) the
+ * transaction that deleted the pruned group snapshots.
+ */
+public record PruneResult(String group, boolean dryRun, List<PruneDecision> decisions, TransactionResult transaction) {
+
+    public List<PruneDecision> pruned() {
+        return decisions.stream().filter(d -> !d.keep()).toList();
+    }
+
+    public List<PruneDecision> kept() {
+        return decisions.stream().filter(PruneDecision::keep).toList();
+    }
+}
