@@ -33,7 +33,7 @@ import java.util.regex.Pattern;
  */
 @Command(name = "snapshot", mixinStandardHelpOptions = true,
         description = "List, create, delete or apply snapshots. With several images, --group or --type external, "
-                + "-c and -d run one transaction: all images or none.")
+                + "-c, -d and -a run one transaction: all images or none.")
 final class SnapshotCommand extends Subcommand {
 
     /** Overlay files are named after the snapshot, so its name must be a plain file-name part. */
@@ -96,12 +96,6 @@ final class SnapshotCommand extends Subcommand {
             list();
             return 0;
         }
-        if (action.apply != null) {
-            try (Qcow2Image img = Qcow2Image.openForWrite(Path.of(images.get(0)))) {
-                img.applySnapshot(SnapshotRef.byIdOrName(action.apply));
-            }
-            return 0;
-        }
         if (group == null && images.size() == 1 && type.equals("internal") && !json) {
             singleImage();
             return 0;
@@ -110,7 +104,7 @@ final class SnapshotCommand extends Subcommand {
     }
 
     private void validateUsage() {
-        boolean changes = action.create != null || action.delete != null;
+        boolean changes = action.create != null || action.delete != null || action.apply != null;
         if (id != null && action.delete == null) {
             throw usage("--id goes with -d");
         }
@@ -124,7 +118,7 @@ final class SnapshotCommand extends Subcommand {
             throw usage("--target-dir goes with --type external");
         }
         if (group != null && !changes) {
-            throw usage("--group goes with -c or -d");
+            throw usage("--group goes with -c, -d or -a");
         }
         if (group != null && !images.isEmpty()) {
             throw usage("give either --group or images, not both");
@@ -133,7 +127,7 @@ final class SnapshotCommand extends Subcommand {
             throw usage("missing IMAGE");
         }
         if (!changes && images.size() > 1) {
-            throw usage("-l and -a take one image");
+            throw usage("-l takes one image");
         }
         if (targetDir != null && group != null) {
             throw usage("--target-dir is for image files; a group's overlays go to each device's overlayDir");
@@ -161,6 +155,8 @@ final class SnapshotCommand extends Subcommand {
         try (Qcow2Image img = Qcow2Image.openForWrite(Path.of(images.get(0)))) {
             if (action.create != null) {
                 img.createSnapshot(NewSnapshot.now(action.create));
+            } else if (action.apply != null) {
+                img.applySnapshot(SnapshotRef.byIdOrName(action.apply));
             } else {
                 img.deleteSnapshot(id == null ? SnapshotRef.byName(action.delete)
                         : SnapshotRef.byIdAndName(id, action.delete));
@@ -210,6 +206,9 @@ final class SnapshotCommand extends Subcommand {
         }
         if (action.create != null) {
             return InternalSnapshotRequest.create(device, action.create, now);
+        }
+        if (action.apply != null) {
+            return InternalSnapshotRequest.apply(device, action.apply);
         }
         return id == null ? InternalSnapshotRequest.delete(device, action.delete)
                 : InternalSnapshotRequest.deleteById(device, id, action.delete);

@@ -56,12 +56,21 @@ class TransactionCommandTest {
     }
 
     @Test
-    void severalImagesAreOneTransaction() throws Exception {
+    void severalImagesAreOneTransactionToCreateRevertAndDelete() throws Exception {
         Blksnap.Run r = Blksnap.run(args("snapshot", "-c", "group1")).ok();
         assertTrue(r.out().startsWith("committed tx-"), r.out());
         for (String img : images) {
             assertEquals(List.of("group1"), Qemu.snapshotNames(Path.of(img)));
             Qemu.assertClean(Path.of(img));
+        }
+        List<Path> raws = new ArrayList<>();
+        for (String img : images) {
+            raws.add(Qemu.toRaw(Path.of(img), null, dir));
+            Qemu.io(Path.of(img), "write -P 0x99 0 1M");
+        }
+        Blksnap.run(args("snapshot", "-a", "group1")).ok();
+        for (int i = 0; i < images.size(); i++) {
+            assertEquals(-1L, Files.mismatch(raws.get(i), Qemu.toRaw(Path.of(images.get(i)), null, dir)));
         }
         JsonNode res = JSON.readTree(Blksnap.run(args("snapshot", "-d", "group1", "--json")).ok().out());
         assertEquals("COMMITTED", res.get("status").asText());
