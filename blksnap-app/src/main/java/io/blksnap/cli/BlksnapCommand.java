@@ -16,7 +16,7 @@ import java.util.Properties;
         versionProvider = BlksnapCommand.Version.class,
         description = "Transactional internal snapshots of qcow2 images.",
         subcommands = {CreateCommand.class, SnapshotCommand.class, InfoCommand.class, CheckCommand.class,
-            RecoverCommand.class})
+            RecoverCommand.class, RunCommand.class})
 public final class BlksnapCommand implements Runnable {
 
     @Spec
@@ -35,7 +35,7 @@ public final class BlksnapCommand implements Runnable {
 
     @Override
     public void run() {
-        throw new ParameterException(spec.commandLine(), "missing command (create, snapshot, info, check or recover)");
+        throw new ParameterException(spec.commandLine(), "missing command (create, snapshot, info, check, recover or run)");
     }
 
     /** The version Maven wrote into blksnap-version.properties. */

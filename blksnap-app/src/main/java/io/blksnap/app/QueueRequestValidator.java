@@ -1,0 +1,109 @@
+package io.blksnap.app;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.blksnap.qcow2.SnapshotException;
+import io.blksnap.qcow2.SnapshotNames;
+import io.blksnap.registry.DeviceRegistry;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * Checks a queue message completely before the engine sees it: size, JSON shape, a known group,
+ * an allowed operation and type, a legal name (a plain file-name part, since external overlays
+ * are named after it), sane retention numbers. Anything else is a {@link BadRequestException}.
+ */
+public final class QueueRequestValidator {
+
+    static final int MAX_BYTES = 16 * 1024;
+    private static final Set<String> OPERATIONS = Set.of("snapshot", "delete", "list", "apply", "undo", "prune",
+            "catalog");
+    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
+    private static final Pattern TX = Pattern.compile("tx-[0-9]{8}-[0-9]{6}-[0-9a-f]{6}");
+    private static final Pattern DURATION = Pattern.compile("[0-9]{1,6}[smhdw]|P[0-9A-Z.]{1,20}");
+    private static final ObjectMapper JSON = new ObjectMapper()
+            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+
+    private final DeviceRegistry registry;
+
+    public QueueRequestValidator(DeviceRegistry registry) {
+        this.registry = registry;
+    }
+
+    public QueueRequest validate(String body) throws BadRequestException {
+        if (body == null || body.isBlank()) {
+            throw new BadRequestException("empty message");
+        }
+        if (body.getBytes(StandardCharsets.UTF_8).length > MAX_BYTES) {
+            throw new BadRequestException("message larger than " + MAX_BYTES + " bytes");
+        }
+        QueueRequest r;
+        try {
+            r = JSON.readValue(body, QueueRequest.class);
+        } catch (JsonProcessingException e) {
+            throw new BadRequestException("malformed JSON: " + e.getOriginalMessage());
+        }
+        if (r == null) {
+            throw new BadRequestException("malformed JSON: null");
+        }
+        if (r.group() == null || !registry.groupNames().contains(r.group())) {
+            throw new BadRequestException("unknown group \"" + printable(r.group()) + "\"");
+        }
+        if (r.operation() == null || !OPERATIONS.contains(r.operation())) {
+            throw new BadRequestException("operation must be one of " + OPERATIONS);
+        }
+        if (r.type() != null && !r.type().equals("internal") && !r.type().equals("external")) {
+            throw new BadRequestException("type must be internal or external");
+        }
+        if (r.name() != null) {
+            if (!NAME.matcher(r.name()).matches()) {
+                throw new BadRequestException("illegal snapshot name \"" + printable(r.name())
+                        + "\": use 1-128 letters, digits, . _ - (not starting with . _ -)");
+            }
+            try {
+                SnapshotNames.validate(r.name());
+            } catch (SnapshotException e) {
+                throw new BadRequestException(e.getMessage());
+            }
+        }
+        if ((r.operation().equals("delete") || r.operation().equals("apply")) && r.name() == null) {
+            throw new BadRequestException(r.operation() + " needs a name");
+        }
+        if (r.operation().equals("undo") && (r.transactionId() == null || !TX.matcher(r.transactionId()).matches())) {
+            throw new BadRequestException("undo needs a transactionId like tx-20261126-004500-1a2b3c");
+        }
+        for (Integer n : new Integer[] {r.keepLast(), r.keepHourly(), r.keepDaily(), r.keepWeekly(), r.keepMonthly(),
+                r.keepYearly()}) {
+            if (n != null && (n < 0 || n > 100_000)) {
+                throw new BadRequestException("keep counts must be between 0 and 100000");
+            }
+        }
+        if (r.keepWithin() != null && !DURATION.matcher(r.keepWithin()).matches()) {
+            throw new BadRequestException("keepWithin must be a duration like 7d or PT12H");
+        }
+        return r;
+    }
+
+    /** Echoes user input in an error without control characters or unbounded length. */
+    private static String printable(String s) {
+        if (s == null) {
+            return "null";
+        }
+        String t = s.replaceAll("\\p{Cntrl}", "?");
+        return t.length() > 64 ? t.substring(0, 64) + "..." : t;
+    }
+
+    /** Exposed for tests and error replies. */
+    static String toJson(Object o) {
+        try {
+            return JSON.writeValueAsString(o);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
