@@ -18,7 +18,7 @@ import java.util.List;
 /**
  * Wires the application: the snapshot engine over devices.yaml (recovering first), the demo
  * images when they are missing, the embedded broker or an external one, the saga service, and
- * the queue request validator. Long-lived things are Camel services, started before the routes.
+ * the queue request processor ({@code queueRequests}). Long-lived things are Camel services, started before the routes.
  */
 public final class AppConfiguration implements CamelConfiguration {
 
@@ -41,7 +41,7 @@ public final class AppConfiguration implements CamelConfiguration {
         recovered.pending().forEach(p -> LOG.error("transaction still needs recovery: {}", p));
         context.getRegistry().bind("blksnapEngine", engine);
         context.addService(new EngineService(engine), true, true);
-        context.getRegistry().bind("queueRequests", new QueueRequestValidator(registry));
+        context.getRegistry().bind("queueRequests", new QueueRequestProcessor(new QueueRequestValidator(registry)));
 
         String brokerUrl = property(context, "blksnap.broker.url", "tcp://localhost:61616");
         if (Boolean.parseBoolean(property(context, "blksnap.broker.embedded", "true"))) {
