@@ -97,13 +97,4 @@ public final class QueueRequestValidator {
         String t = s.replaceAll("\\p{Cntrl}", "?");
         return t.length() > 64 ? t.substring(0, 64) + "..." : t;
     }
-
-    /** Exposed for tests and error replies. */
-    static String toJson(Object o) {
-        try {
-            return JSON.writeValueAsString(o);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
-    }
 }
