@@ -42,6 +42,7 @@ public final class AppConfiguration implements CamelConfiguration {
         context.getRegistry().bind("blksnapEngine", engine);
         context.addService(new EngineService(engine), true, true);
         context.getRegistry().bind("queueRequests", new QueueRequestProcessor(new QueueRequestValidator(registry)));
+        context.getRegistry().bind("errorReply", new ErrorReplyProcessor());
 
         String brokerUrl = property(context, "blksnap.broker.url", "tcp://localhost:61616");
         if (Boolean.parseBoolean(property(context, "blksnap.broker.embedded", "true"))) {
