@@ -76,9 +76,10 @@ final class TransactionRunner {
             try (Journal.Log log = journal.begin(id, requests, System.currentTimeMillis())) {
                 faults.at("begin");
                 events.emit(TransactionEvent.Kind.STARTED, id, null, null, null);
-                prepareAll(actions, log, id, steps, errors, ids);
+                boolean[] finished = new boolean[n];
+                prepareAll(actions, log, id, steps, errors, ids, finished);
                 TransactionResult r = anyFailed(errors)
-                        ? abort(id, requests, actions, log, steps, errors, ids)
+                        ? abort(id, requests, actions, log, steps, errors, ids, finished)
                         : commit(id, requests, actions, log, steps, errors, ids);
                 events.emit(r.committed() ? TransactionEvent.Kind.COMMITTED : TransactionEvent.Kind.ABORTED,
                         id, null, null, r);
@@ -106,8 +107,9 @@ final class TransactionRunner {
         return new ExternalCreateAction((ExternalSnapshotRequest) r, active, open);
     }
 
+    /** {@code finished[i]}: request i's prepare task ran to its end, with success or not. */
     private void prepareAll(List<Action> actions, Journal.Log log, String id, Step[] steps, String[] errors,
-                            String[] ids) {
+                            String[] ids, boolean[] finished) {
         List<Future<?>> futures = new ArrayList<>();
         for (int i = 0; i < actions.size(); i++) {
             final int k = i;
@@ -125,7 +127,9 @@ final class TransactionRunner {
         for (int i = 0; i < futures.size(); i++) {
             try {
                 futures.get(i).get();
+                finished[i] = true;
             } catch (ExecutionException e) {
+                finished[i] = true;
                 Throwable c = e.getCause();
                 errors[i] = c.getMessage() != null ? c.getMessage() : c.toString();
                 steps[i] = Step.FAILED;
@@ -138,7 +142,8 @@ final class TransactionRunner {
     }
 
     private TransactionResult abort(String id, List<SnapshotRequest> requests, List<Action> actions, Journal.Log log,
-                                    Step[] steps, String[] errors, String[] ids) throws IOException {
+                                    Step[] steps, String[] errors, String[] ids, boolean[] finished)
+            throws IOException {
         int failed = -1;
         for (int i = 0; i < errors.length; i++) {
             if (errors[i] != null) {
@@ -148,17 +153,24 @@ final class TransactionRunner {
         }
         boolean undone = true;
         for (int i = actions.size() - 1; i >= 0; i--) {
-            if (steps[i] == Step.CREATED) {
+            // A failed prepare may have done its work before what failed (the journal append after
+            // it, say), or part of it: its abort undoes whatever its own prepare did.
+            boolean failedHere = steps[i] == Step.FAILED && finished[i];
+            if (steps[i] == Step.CREATED || failedHere) {
                 try {
                     actions.get(i).abort();
-                    steps[i] = Step.INVALIDATED;
-                    log.append(JournalRecord.step(i, Step.INVALIDATED, ids[i], null), false);
+                    if (!failedHere) {
+                        steps[i] = Step.INVALIDATED;
+                        log.append(JournalRecord.step(i, Step.INVALIDATED, ids[i], null), false);
+                    }
                     faults.at("undone:" + i);
                 } catch (IOException | RuntimeException e) {
                     undone = false;
-                    errors[i] = "undo failed: " + e.getMessage();
+                    errors[i] = (failedHere ? errors[i] + "; " : "") + "undo failed: " + e.getMessage();
                 }
-                events.emit(TransactionEvent.Kind.STEP, id, requests.get(i).device(), steps[i], null);
+                if (!failedHere) {
+                    events.emit(TransactionEvent.Kind.STEP, id, requests.get(i).device(), steps[i], null);
+                }
             } else if (steps[i] == Step.STARTED) {
                 steps[i] = Step.CANCELLED;
             }
