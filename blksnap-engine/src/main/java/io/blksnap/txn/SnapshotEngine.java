@@ -37,7 +37,7 @@ public final class SnapshotEngine implements AutoCloseable {
         this.runner = new TransactionRunner(registry, journal, new DeviceLocks(), events, pool,
                 options.lockTimeout(), running, options.faults());
         this.validator = new RequestValidator(registry);
-        this.recovery = new Recovery(registry, journal, events);
+        this.recovery = new Recovery(registry, journal, events, options.faults());
         this.startup = recovery.run(running);
     }
 
