@@ -137,6 +137,11 @@ final class Journal {
         AtomicFiles.syncDirectory(history);
     }
 
+    /** True while the transaction's journal is in the live journal directory (not ended, or ending). */
+    boolean isLive(String id) {
+        return Files.exists(live.resolve(id + ".log"));
+    }
+
     /** The records of a finished transaction, or null when there is none by that id. */
     List<JournalRecord> history(String id) throws IOException {
         Path f = history.resolve(id + ".log");
@@ -165,6 +170,7 @@ final class Journal {
         private final String id;
         private final Path file;
         private final FileChannel ch;
+        private boolean finished;
 
         private Log(String id, Path file, FileChannel ch) {
             this.id = id;
@@ -183,7 +189,13 @@ final class Journal {
         synchronized void finish(TransactionStatus status, String reason) throws IOException {
             append(JournalRecord.end(status, reason), true);
             moveToHistory(file, id); // still holding the lock, so no recovery races the move
+            finished = true;
             ch.close();
+        }
+
+        /** True once the end is recorded and the journal filed under history. */
+        synchronized boolean finished() {
+            return finished;
         }
 
         @Override

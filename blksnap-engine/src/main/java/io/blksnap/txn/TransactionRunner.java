@@ -30,11 +30,14 @@ final class TransactionRunner {
     private final ExecutorService pool;
     private final Duration lockTimeout;
     private final Set<String> running;
+    /** Transactions of this process whose journal was left unfinished, by id: their devices, until recovered. */
+    private final Map<String, Set<String>> unresolved;
     private final FaultInjector faults;
     private final OpenOptions open;
 
     TransactionRunner(DeviceRegistry registry, Journal journal, DeviceLocks locks, Events events,
-                      ExecutorService pool, Duration lockTimeout, Set<String> running, FaultInjector faults) {
+                      ExecutorService pool, Duration lockTimeout, Set<String> running,
+                      Map<String, Set<String>> unresolved, FaultInjector faults) {
         this.faults = faults;
         this.open = OpenOptions.readWrite().decorated(faults::wrap);
         this.registry = registry;
@@ -44,6 +47,7 @@ final class TransactionRunner {
         this.pool = pool;
         this.lockTimeout = lockTimeout;
         this.running = running;
+        this.unresolved = unresolved;
     }
 
     TransactionResult run(List<SnapshotRequest> requests) throws IOException {
@@ -66,14 +70,24 @@ final class TransactionRunner {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted while waiting for devices", e);
         }
+        String blocking = unresolvedOn(devices);
+        if (blocking != null) {
+            locks.release(devices);
+            java.util.Arrays.fill(steps, Step.CANCELLED);
+            TransactionResult r = result(id, TransactionStatus.ABORTED, requests, steps, ids, errors, null, blocking);
+            events.emit(TransactionEvent.Kind.ABORTED, id, null, null, r);
+            return r;
+        }
         running.add(id);
         List<Action> actions = new ArrayList<>();
+        Journal.Log begun = null;
         try {
             for (SnapshotRequest r : requests) {
                 actions.add(action(r));
             }
             java.util.Arrays.fill(steps, Step.STARTED);
             try (Journal.Log log = journal.begin(id, requests, System.currentTimeMillis())) {
+                begun = log;
                 faults.at("begin");
                 events.emit(TransactionEvent.Kind.STARTED, id, null, null, null);
                 boolean[] finished = new boolean[n];
@@ -93,9 +107,25 @@ final class TransactionRunner {
                     // closing releases locks; the outcome is already decided and journaled
                 }
             }
+            if (begun != null && !begun.finished()) {
+                unresolved.put(id, Set.copyOf(devices)); // before the devices are free for the next transaction
+            }
             running.remove(id);
             locks.release(devices);
         }
+    }
+
+    /** Why these devices must wait for recover(), or null when none of them has an unfinished transaction. */
+    private String unresolvedOn(Set<String> devices) {
+        for (Map.Entry<String, Set<String>> u : unresolved.entrySet()) {
+            for (String d : devices) {
+                if (u.getValue().contains(d)) {
+                    return d + ": transaction " + u.getKey() + " on this device did not finish (its rollback or"
+                            + " commit is left to recovery): run recover() first";
+                }
+            }
+        }
+        return null;
     }
 
     private Action action(SnapshotRequest r) throws IOException {
