@@ -167,6 +167,7 @@ final class Journal {
         return out;
     }
 
+    /** True while the transaction's journal is in the live journal directory (not ended, or ending). */
     boolean isLive(String id) {
         return Files.exists(live.resolve(id + ".log"));
     }
@@ -184,6 +185,7 @@ final class Journal {
         private final String id;
         private final Path file;
         private final FileChannel ch;
+        private boolean finished;
 
         private Log(String id, Path file, FileChannel ch) {
             this.id = id;
@@ -202,7 +204,13 @@ final class Journal {
         synchronized void finish(TransactionStatus status, String reason) throws IOException {
             append(JournalRecord.end(status, reason), true);
             moveToHistory(file, id); // still holding the lock, so no recovery races the move
+            finished = true;
             ch.close();
+        }
+
+        /** True once the end is recorded and the journal filed under history. */
+        synchronized boolean finished() {
+            return finished;
         }
 
         @Override

@@ -1,6 +1,7 @@
 package io.blksnap.txn;
 
 import io.blksnap.fs.AtomicFiles;
+import io.blksnap.qcow2.OpenOptions;
 import io.blksnap.qcow2.Qcow2Image;
 import io.blksnap.qcow2.Snapshot;
 import io.blksnap.qcow2.SnapshotRef;
@@ -25,11 +26,15 @@ final class Recovery {
     private final DeviceRegistry registry;
     private final Journal journal;
     private final Events events;
+    private final FaultInjector faults;
+    private final OpenOptions open;
 
-    Recovery(DeviceRegistry registry, Journal journal, Events events) {
+    Recovery(DeviceRegistry registry, Journal journal, Events events, FaultInjector faults) {
         this.registry = registry;
         this.journal = journal;
         this.events = events;
+        this.faults = faults;
+        this.open = OpenOptions.readWrite().decorated(faults::wrap);
     }
 
     RecoveryReport run(Set<String> runningHere) throws IOException {
@@ -38,6 +43,7 @@ final class Recovery {
         for (Journal.Unfinished u : journal.unfinished(runningHere)) {
             try {
                 TransactionResult r = u.committed() ? rollForward(u) : rollBack(u);
+                faults.at("recovered");
                 journal.finishAbandoned(u, r.status(), "recovered");
                 resolved.add(r);
                 events.emit(TransactionEvent.Kind.RECOVERED, u.id(), null, null, r);
@@ -73,7 +79,7 @@ final class Recovery {
 
     /** Deletes the snapshot this request made, if it exists: same name and the request's own time. */
     private boolean deleteMadeBy(InternalSnapshotRequest r) throws IOException {
-        try (Qcow2Image img = Qcow2Image.openForWrite(registry.activeImage(r.device()))) {
+        try (Qcow2Image img = Qcow2Image.open(registry.activeImage(r.device()), open)) {
             for (Snapshot s : img.snapshots()) {
                 if (s.name().equals(r.name()) && s.dateSec() == r.dateSec() && s.dateNsec() == r.dateNsec()) {
                     img.deleteSnapshot(SnapshotRef.byIdAndName(s.id(), s.name()));
@@ -99,7 +105,7 @@ final class Recovery {
                 // the decided deletion or revert, done again only where it is not done yet
                 InternalSnapshotRequest target = ids[i] != null
                         ? InternalSnapshotRequest.deleteById(ir.device(), ids[i], ir.name()) : ir;
-                try (Qcow2Image img = Qcow2Image.openForWrite(registry.activeImage(r.device()))) {
+                try (Qcow2Image img = Qcow2Image.open(registry.activeImage(r.device()), open)) {
                     String id = InternalDeleteAction.find(target, img.snapshots());
                     if (id != null && ir.operation() == Operation.DELETE) {
                         img.deleteSnapshot(SnapshotRef.byId(id));

@@ -4,6 +4,7 @@ import io.blksnap.registry.DeviceRegistry;
 
 import java.io.IOException;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -21,6 +22,7 @@ public final class SnapshotEngine implements AutoCloseable {
     private final Events events = new Events();
     private final ExecutorService pool;
     private final Set<String> running = ConcurrentHashMap.newKeySet();
+    private final Map<String, Set<String>> unresolved = new ConcurrentHashMap<>();
     private final TransactionRunner runner;
     private final RequestValidator validator;
     private final Recovery recovery;
@@ -37,9 +39,9 @@ public final class SnapshotEngine implements AutoCloseable {
             return t;
         });
         this.runner = new TransactionRunner(registry, journal, new DeviceLocks(), events, pool,
-                options.lockTimeout(), running, options.faults());
+                options.lockTimeout(), running, unresolved, options.faults());
         this.validator = new RequestValidator(registry);
-        this.recovery = new Recovery(registry, journal, events);
+        this.recovery = new Recovery(registry, journal, events, options.faults());
         this.undo = new Undo(registry, journal);
         this.startup = recovery.run(running);
     }
@@ -58,9 +60,17 @@ public final class SnapshotEngine implements AutoCloseable {
         return startup;
     }
 
-    /** Resolves unfinished transactions of dead processes now (the {@code blksnap recover} command). */
+    /**
+     * Resolves unfinished transactions of dead processes now (the {@code blksnap recover} command),
+     * and those of this process that failed past the point where they could end themselves (an
+     * undo or a commit step that failed): until then, new transactions on their devices are refused.
+     */
     public RecoveryReport recover() throws IOException {
-        return recovery.run(running);
+        try {
+            return recovery.run(running);
+        } finally {
+            unresolved.keySet().removeIf(id -> !journal.isLive(id));
+        }
     }
 
     /**

@@ -32,10 +32,14 @@ final class TransactionRunner {
     private final Set<String> running;
     private final FaultInjector faults;
     private final OpenOptions open;
+    /** Transactions of this process whose journal was left unfinished, by id: their devices, until recovered. */
+    private final Map<String, Set<String>> unresolved;
 
     TransactionRunner(DeviceRegistry registry, Journal journal, DeviceLocks locks, Events events,
-                      ExecutorService pool, Duration lockTimeout, Set<String> running, FaultInjector faults) {
+                      ExecutorService pool, Duration lockTimeout, Set<String> running,
+                      Map<String, Set<String>> unresolved, FaultInjector faults) {
         this.faults = faults;
+        this.unresolved = unresolved;
         this.open = OpenOptions.readWrite().decorated(faults::wrap);
         this.registry = registry;
         this.journal = journal;
@@ -66,20 +70,31 @@ final class TransactionRunner {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted while waiting for devices", e);
         }
+        String blocking = unresolvedOn(devices);
+        if (blocking != null) {
+            locks.release(devices);
+            java.util.Arrays.fill(steps, Step.CANCELLED);
+            TransactionResult r = result(id, TransactionStatus.ABORTED, requests, steps, ids, errors, null, blocking);
+            events.emit(TransactionEvent.Kind.ABORTED, id, null, null, r);
+            return r;
+        }
         running.add(id);
         List<Action> actions = new ArrayList<>();
         ImagePool images = new ImagePool(open);
+        Journal.Log begun = null;
         try {
             for (SnapshotRequest r : requests) {
                 actions.add(action(r, images));
             }
             java.util.Arrays.fill(steps, Step.STARTED);
             try (Journal.Log log = journal.begin(id, requests, System.currentTimeMillis())) {
+                begun = log;
                 faults.at("begin");
                 events.emit(TransactionEvent.Kind.STARTED, id, null, null, null);
-                prepareAll(actions, log, id, steps, errors, ids);
+                boolean[] finished = new boolean[n];
+                prepareAll(actions, log, id, steps, errors, ids, finished);
                 TransactionResult r = anyFailed(errors)
-                        ? abort(id, requests, actions, log, steps, errors, ids)
+                        ? abort(id, requests, actions, log, steps, errors, ids, finished)
                         : commit(id, requests, actions, log, steps, errors, ids);
                 events.emit(r.committed() ? TransactionEvent.Kind.COMMITTED : TransactionEvent.Kind.ABORTED,
                         id, null, null, r);
@@ -91,9 +106,25 @@ final class TransactionRunner {
             } catch (IOException ignored) {
                 // closing releases locks; the outcome is already decided and journaled
             }
+            if (begun != null && !begun.finished()) {
+                unresolved.put(id, Set.copyOf(devices)); // before the devices are free for the next transaction
+            }
             running.remove(id);
             locks.release(devices);
         }
+    }
+
+    /** Why these devices must wait for recover(), or null when none of them has an unfinished transaction. */
+    private String unresolvedOn(Set<String> devices) {
+        for (Map.Entry<String, Set<String>> u : unresolved.entrySet()) {
+            for (String d : devices) {
+                if (u.getValue().contains(d)) {
+                    return d + ": transaction " + u.getKey() + " on this device did not finish (its rollback or"
+                            + " commit is left to recovery): run recover() first";
+                }
+            }
+        }
+        return null;
     }
 
     private Action action(SnapshotRequest r, ImagePool images) throws IOException {
@@ -108,9 +139,12 @@ final class TransactionRunner {
         return new ExternalCreateAction((ExternalSnapshotRequest) r, active, images);
     }
 
-    /** Devices are prepared in parallel; the requests of one device in order, one after another. */
+    /**
+     * Devices are prepared in parallel; the requests of one device in order, one after another.
+     * {@code finished[i]}: request i's prepare ran to its end, with success or not.
+     */
     private void prepareAll(List<Action> actions, Journal.Log log, String id, Step[] steps, String[] errors,
-                            String[] ids) {
+                            String[] ids, boolean[] finished) {
         Map<String, List<Integer>> byDevice = new LinkedHashMap<>();
         for (int i = 0; i < actions.size(); i++) {
             byDevice.computeIfAbsent(actions.get(i).request().device(), d -> new ArrayList<>()).add(i);
@@ -122,15 +156,18 @@ final class TransactionRunner {
                     Action a = actions.get(k);
                     try {
                         a.prepare();
+                        ids[k] = a.snapshotId();
+                        steps[k] = Step.CREATED;
+                        log.append(JournalRecord.step(k, Step.CREATED, ids[k], null), false);
+                        faults.at("prepared:" + k);
                     } catch (IOException | RuntimeException e) {
+                        // the prepare, or the journal after it, failed: the abort undoes what it did
+                        finished[k] = true;
                         errors[k] = e.getMessage() != null ? e.getMessage() : e.toString();
                         steps[k] = Step.FAILED;
                         return null;
                     }
-                    ids[k] = a.snapshotId();
-                    steps[k] = Step.CREATED;
-                    log.append(JournalRecord.step(k, Step.CREATED, ids[k], null), false);
-                    faults.at("prepared:" + k);
+                    finished[k] = true;
                     events.emit(TransactionEvent.Kind.STEP, id, a.request().device(), Step.CREATED, null);
                 }
                 return null;
@@ -141,13 +178,11 @@ final class TransactionRunner {
             try {
                 futures.get(f++).get();
             } catch (ExecutionException e) {
-                // the journal or a fault point failed after a prepare: count it against that device
+                // an Error escaped a prepare task: count it against the device's first unfinished request
                 Throwable c = e.getCause();
-                int k = indexes.stream().filter(i -> steps[i] == Step.CREATED).reduce((a, b) -> b)
-                        .orElse(indexes.get(0));
-                if (errors[k] == null) {
-                    errors[k] = c.getMessage() != null ? c.getMessage() : c.toString();
-                }
+                int k = indexes.stream().filter(i -> !finished[i]).findFirst().orElse(indexes.get(0));
+                errors[k] = c.getMessage() != null ? c.getMessage() : c.toString();
+                steps[k] = Step.FAILED;
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 errors[indexes.get(0)] = "interrupted";
@@ -156,7 +191,8 @@ final class TransactionRunner {
     }
 
     private TransactionResult abort(String id, List<SnapshotRequest> requests, List<Action> actions, Journal.Log log,
-                                    Step[] steps, String[] errors, String[] ids) throws IOException {
+                                    Step[] steps, String[] errors, String[] ids, boolean[] finished)
+            throws IOException {
         int failed = -1;
         for (int i = 0; i < errors.length; i++) {
             if (errors[i] != null) {
@@ -166,17 +202,24 @@ final class TransactionRunner {
         }
         boolean undone = true;
         for (int i = actions.size() - 1; i >= 0; i--) {
-            if (steps[i] == Step.CREATED) {
+            // A failed prepare may have done part of its work before it failed (an overlay file
+            // created, say): its abort undoes whatever its own prepare did.
+            boolean failedHere = steps[i] == Step.FAILED && finished[i];
+            if (steps[i] == Step.CREATED || failedHere) {
                 try {
                     actions.get(i).abort();
-                    steps[i] = Step.INVALIDATED;
-                    log.append(JournalRecord.step(i, Step.INVALIDATED, ids[i], null), false);
+                    if (!failedHere) {
+                        steps[i] = Step.INVALIDATED;
+                        log.append(JournalRecord.step(i, Step.INVALIDATED, ids[i], null), false);
+                    }
                     faults.at("undone:" + i);
                 } catch (IOException | RuntimeException e) {
                     undone = false;
-                    errors[i] = "undo failed: " + e.getMessage();
+                    errors[i] = (failedHere ? errors[i] + "; " : "") + "undo failed: " + e.getMessage();
                 }
-                events.emit(TransactionEvent.Kind.STEP, id, requests.get(i).device(), steps[i], null);
+                if (!failedHere) {
+                    events.emit(TransactionEvent.Kind.STEP, id, requests.get(i).device(), steps[i], null);
+                }
             } else if (steps[i] == Step.STARTED) {
                 steps[i] = Step.CANCELLED;
             }

@@ -1,0 +1,225 @@
+package io.blksnap.txn;
+
+import io.blksnap.qcow2.Qcow2Image;
+import io.blksnap.qcow2.Snapshot;
+import io.blksnap.registry.DeviceRegistry;
+import io.blksnap.storage.Storage;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
+
+/**
+ * The process {@link TransactionCrashTest} kills: opens the engine (which recovers) on
+ * {@code <dir>/devices.yaml}, group "g", and then
+ * <ul>
+ *   <li>{@code loop RUN}: runs group transactions until it is killed: an internal snapshot
+ *       {@code rRUN-I} on every device, the deletion of every older snapshot of the active
+ *       layer, and every other round an external snapshot of every device (up to 6 overlays
+ *       deep);</li>
+ *   <li>{@code once SHAPE HALT [FAIL_AT]}: runs one transaction of {@code SHAPE} (see
+ *       {@link #requests}), failing with an IOException at point {@code FAIL_AT} if given;</li>
+ *   <li>{@code recover HALT}: only opens the engine, so only recovery runs.</li>
+ * </ul>
+ * {@code HALT} is {@code none}, {@code point:K} or {@code write:K}: the process halts
+ * ({@code Runtime.halt(137)}, as abrupt as SIGKILL) at the K-th fault point, or instead of the
+ * K-th image write (K from 1, counted over recovery and the transaction alike). Every fault point
+ * is printed as {@code point K NAME WRITES_SO_FAR} before the halt decision.
+ */
+public final class CrashChild {
+
+    private CrashChild() {
+    }
+
+    static final class Halting implements FaultInjector {
+        private final int haltPoint;
+        private final int haltWrite;
+        private final String failAt;
+        private final AtomicInteger points = new AtomicInteger();
+        private final AtomicInteger writes = new AtomicInteger();
+
+        Halting(String halt, String failAt) {
+            String[] h = halt.split(":");
+            this.haltPoint = h[0].equals("point") ? Integer.parseInt(h[1]) : -1;
+            this.haltWrite = h[0].equals("write") ? Integer.parseInt(h[1]) : -1;
+            this.failAt = failAt;
+        }
+
+        @Override
+        public void at(String point) throws IOException {
+            int k = points.incrementAndGet();
+            System.out.println("point " + k + " " + point + " " + writes.get());
+            if (k == haltPoint) {
+                halt();
+            }
+            if (point.equals(failAt)) {
+                throw new IOException("injected failure at " + point);
+            }
+        }
+
+        @Override
+        public Storage wrap(Storage s) {
+            return new Storage() {
+                @Override
+                public void read(long offset, byte[] buf) throws IOException {
+                    s.read(offset, buf);
+                }
+
+                @Override
+                public void write(long offset, byte[] data) throws IOException {
+                    if (writes.incrementAndGet() == haltWrite) {
+                        halt();
+                    }
+                    s.write(offset, data);
+                }
+
+                @Override
+                public void flush() throws IOException {
+                    s.flush();
+                }
+
+                @Override
+                public long size() throws IOException {
+                    return s.size();
+                }
+
+                @Override
+                public void truncate(long length) throws IOException {
+                    s.truncate(length);
+                }
+
+                @Override
+                public void close() throws IOException {
+                    s.close();
+                }
+            };
+        }
+
+        void summary() {
+            System.out.println("points=" + points.get() + " writes=" + writes.get());
+        }
+    }
+
+    static void halt() {
+        System.out.flush();
+        Runtime.getRuntime().halt(137);
+    }
+
+    public static void main(String[] args) throws Exception {
+        Path dir = Path.of(args[0]);
+        String command = args[1];
+        Halting faults = new Halting(command.equals("loop") ? "none" : args[command.equals("once") ? 3 : 2],
+                command.equals("once") && args.length > 4 ? args[4] : "");
+        DeviceRegistry registry = DeviceRegistry.load(dir.resolve("devices.yaml"), dir);
+        EngineOptions options = EngineOptions.defaults().withFaults(faults);
+        if (!command.equals("loop")) {
+            options = options.withParallelism(1); // the same order of points and writes in every run
+        }
+        System.out.println("opening");
+        try (SnapshotEngine engine = SnapshotEngine.open(registry, options)) {
+            if (!engine.startupRecovery().pending().isEmpty()) {
+                System.out.println("recovery left " + engine.startupRecovery().pending());
+                System.exit(3);
+            }
+            System.out.println("ready");
+            switch (command) {
+                case "loop" -> loop(engine, dir, Integer.parseInt(args[2]));
+                case "once" -> {
+                    Transaction t = engine.begin();
+                    requests(registry, args[2]).forEach(r -> add(t, r));
+                    TransactionResult r = t.submit();
+                    System.out.println("result " + r.status() + " " + r.reason());
+                }
+                case "recover" -> {
+                    // opening the engine was the recovery
+                }
+                default -> throw new IllegalArgumentException(command);
+            }
+        }
+        faults.summary();
+        System.exit(0);
+    }
+
+    private static void add(Transaction t, SnapshotRequest r) {
+        try {
+            t.add(r);
+        } catch (InvalidRequestException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * {@code mixed}: per device in turn an internal snapshot "new", the deletion of "old", an
+     * overlay "new.qcow2"; {@code create}, {@code delete}, {@code external}: that on every device.
+     */
+    static List<SnapshotRequest> requests(DeviceRegistry registry, String shape) throws IOException {
+        List<SnapshotRequest> out = new ArrayList<>();
+        List<String> devices = registry.group("g").stream().map(d -> d.name()).toList();
+        for (int i = 0; i < devices.size(); i++) {
+            String d = devices.get(i);
+            String kind = shape.equals("mixed") ? List.of("create", "delete", "external").get(i % 3) : shape;
+            out.add(switch (kind) {
+                case "create" -> InternalSnapshotRequest.create(d, "new", Instant.now());
+                case "delete" -> InternalSnapshotRequest.delete(d, "old");
+                default -> ExternalSnapshotRequest.create(d,
+                        registry.device(d).overlayDir().resolve("new.qcow2").toAbsolutePath().normalize());
+            });
+        }
+        return out;
+    }
+
+    private static void loop(SnapshotEngine engine, Path dir, int run) throws IOException {
+        DeviceRegistry registry = engine.registry();
+        List<String> devices = registry.group("g").stream().map(d -> d.name()).toList();
+        for (int i = 0; ; i++) {
+            String name = "r" + run + "-" + i;
+            Transaction create = engine.begin();
+            for (String d : devices) {
+                add(create, InternalSnapshotRequest.create(d, name, Instant.now()));
+            }
+            committed(create.submit(), "create " + name);
+            List<String> older = new ArrayList<>();
+            try (Qcow2Image img = Qcow2Image.open(registry.activeImage(devices.get(0)))) {
+                for (Snapshot s : img.snapshots()) {
+                    if (!s.name().equals(name)) {
+                        older.add(s.name());
+                    }
+                }
+            }
+            for (String old : older) {
+                Transaction delete = engine.begin();
+                for (String d : devices) {
+                    add(delete, InternalSnapshotRequest.delete(d, old));
+                }
+                committed(delete.submit(), "delete " + old);
+            }
+            if (i % 2 == 0 && overlays(registry.device(devices.get(0)).overlayDir()) < 6) {
+                Transaction external = engine.begin();
+                for (String d : devices) {
+                    add(external, ExternalSnapshotRequest.create(d,
+                            registry.device(d).overlayDir().resolve(name + ".qcow2").toAbsolutePath().normalize()));
+                }
+                committed(external.submit(), "external " + name);
+            }
+        }
+    }
+
+    private static long overlays(Path dir) throws IOException {
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.count();
+        }
+    }
+
+    private static void committed(TransactionResult r, String what) {
+        if (r.status() != TransactionStatus.COMMITTED) {
+            System.out.println("FAILED " + what + ": " + r.status() + " " + r.reason());
+            System.exit(2);
+        }
+        System.out.println("committed " + what);
+    }
+}
