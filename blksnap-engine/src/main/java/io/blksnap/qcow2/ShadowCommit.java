@@ -40,6 +40,15 @@ final class ShadowCommit {
     private final StoredRefcounts stored;
     /** New contents of every refcount block that changes, by block index. */
     private final TreeMap<Long, byte[]> changedBlocks = new TreeMap<>();
+    /**
+     * The changed block last looked up, by index (-1: none). refcount() and adjust() run once or
+     * more per cluster of every table a change walks, mostly in ascending cluster order, so they
+     * nearly always hit the block of the previous call; this spares them the boxed TreeMap
+     * lookup (a top frame on big1). Entries are never removed from changedBlocks, so the memo
+     * cannot go stale.
+     */
+    private long lastChangedIndex = -1;
+    private byte[] lastChanged;
     private final List<Pending> pending = new ArrayList<>();
     private long freeHint;
 
@@ -53,7 +62,7 @@ final class ShadowCommit {
 
     /** Refcount of {@code cluster} as it will be after the commit. */
     long refcount(long cluster) throws IOException {
-        byte[] b = changedBlocks.get(cluster / g.refcountsPerBlock);
+        byte[] b = changedBlock(cluster / g.refcountsPerBlock);
         if (b == null) {
             return stored.refcount(cluster);
         }
@@ -62,11 +71,13 @@ final class ShadowCommit {
 
     void adjust(long cluster, long delta) throws IOException {
         long blockIndex = cluster / g.refcountsPerBlock;
-        byte[] b = changedBlocks.get(blockIndex);
+        byte[] b = changedBlock(blockIndex);
         if (b == null) {
             byte[] old = stored.block(blockIndex);
             b = old == null ? new byte[g.clusterSize] : old.clone();
             changedBlocks.put(blockIndex, b);
+            lastChangedIndex = blockIndex;
+            lastChanged = b;
         }
         int idx = (int) (cluster % g.refcountsPerBlock);
         long cur = RefcountBlock.get(b, idx, g.refcountOrder);
@@ -81,6 +92,19 @@ final class ShadowCommit {
                     + g.maxRefcount + " of refcount_bits=" + g.refcountBits);
         }
         RefcountBlock.set(b, idx, g.refcountOrder, next);
+    }
+
+    /** The new contents of block {@code blockIndex} if this change touches it, else null. */
+    private byte[] changedBlock(long blockIndex) {
+        if (blockIndex == lastChangedIndex) {
+            return lastChanged;
+        }
+        byte[] b = changedBlocks.get(blockIndex);
+        if (b != null) {
+            lastChangedIndex = blockIndex;
+            lastChanged = b;
+        }
+        return b;
     }
 
     void adjustRange(long offset, long bytes, long delta) throws IOException {
