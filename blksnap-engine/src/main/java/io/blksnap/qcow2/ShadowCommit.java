@@ -132,23 +132,53 @@ final class ShadowCommit {
         long start = freeHint;
         long firstFree = -1;
         long run = 0;
-        for (long c = freeHint; ; c++) {
-            if (stored.refcount(c) == 0 && refcount(c) == 0) {
+        // Block by block rather than cluster by cluster through refcount(): the first scan of a
+        // change walks every used cluster (131072 on a fully allocated 8 GiB image), and this way
+        // each step is two array reads instead of two block lookups. A cluster is free when its
+        // stored refcount and its refcount after the commit are both 0; a block that neither
+        // exists nor is changed is free as a whole.
+        long c = freeHint;
+        scan:
+        while (true) {
+            long blockIndex = c >> blockShift;
+            long blockEnd = (blockIndex + 1) << blockShift;
+            byte[] now = stored.block(blockIndex);
+            byte[] after = changedBlock(blockIndex);
+            if (now == null && after == null) {
                 if (firstFree < 0) {
                     firstFree = c;
                 }
                 if (run == 0) {
                     start = c;
                 }
-                if (++run == n) {
+                long take = Math.min(n - run, blockEnd - c);
+                run += take;
+                c += take;
+                if (run == n) {
                     break;
                 }
-            } else {
-                run = 0;
+                continue;
+            }
+            for (; c < blockEnd; c++) {
+                int i = (int) (c & blockMask);
+                if ((now == null || RefcountBlock.get(now, i, g.refcountOrder) == 0)
+                        && (after == null || RefcountBlock.get(after, i, g.refcountOrder) == 0)) {
+                    if (firstFree < 0) {
+                        firstFree = c;
+                    }
+                    if (run == 0) {
+                        start = c;
+                    }
+                    if (++run == n) {
+                        break scan;
+                    }
+                } else {
+                    run = 0;
+                }
             }
         }
-        for (long c = start; c < start + n; c++) {
-            adjust(c, 1);
+        for (long k = start; k < start + n; k++) {
+            adjust(k, 1);
         }
         // Every cluster below firstFree is in use; the run just taken is too when it starts there.
         freeHint = firstFree == start ? start + n : firstFree;
