@@ -1,44 +1,48 @@
 package io.blksnap.qcow2;
 
-/** Big-endian field access, the byte order of every qcow2 integer. */
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
+
+/**
+ * Big-endian field access, the byte order of every qcow2 integer.
+ *
+ * <p>Through byte-array view handles rather than byte by byte: these run inside per-entry loops
+ * over whole L2 tables and refcount blocks, and the JIT turns a view access into one (byte
+ * swapped) load or store. Plain view accesses work at any offset, aligned or not (header and
+ * snapshot table fields are not all aligned), and a field reaching past the array throws
+ * {@link ArrayIndexOutOfBoundsException}, as the byte loops did.
+ */
 final class Bytes {
+
+    private static final VarHandle LONG = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
+    private static final VarHandle INT = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.BIG_ENDIAN);
+    private static final VarHandle SHORT = MethodHandles.byteArrayViewVarHandle(short[].class, ByteOrder.BIG_ENDIAN);
 
     private Bytes() {
     }
 
     static long u64(byte[] b, int off) {
-        long v = 0;
-        for (int i = 0; i < 8; i++) {
-            v = (v << 8) | (b[off + i] & 0xff);
-        }
-        return v;
+        return (long) LONG.get(b, off);
     }
 
     static long u32(byte[] b, int off) {
-        return ((long) (b[off] & 0xff) << 24) | ((b[off + 1] & 0xff) << 16) | ((b[off + 2] & 0xff) << 8)
-                | (b[off + 3] & 0xff);
+        return Integer.toUnsignedLong((int) INT.get(b, off));
     }
 
     static int u16(byte[] b, int off) {
-        return ((b[off] & 0xff) << 8) | (b[off + 1] & 0xff);
+        return Short.toUnsignedInt((short) SHORT.get(b, off));
     }
 
     static void put64(byte[] b, int off, long v) {
-        for (int i = 7; i >= 0; i--) {
-            b[off + i] = (byte) v;
-            v >>>= 8;
-        }
+        LONG.set(b, off, v);
     }
 
     static void put32(byte[] b, int off, long v) {
-        b[off] = (byte) (v >>> 24);
-        b[off + 1] = (byte) (v >>> 16);
-        b[off + 2] = (byte) (v >>> 8);
-        b[off + 3] = (byte) v;
+        INT.set(b, off, (int) v);
     }
 
     static void put16(byte[] b, int off, int v) {
-        b[off] = (byte) (v >>> 8);
-        b[off + 1] = (byte) v;
+        SHORT.set(b, off, (short) v);
     }
 }

@@ -5,6 +5,7 @@ import io.blksnap.storage.Storage;
 
 import java.io.Closeable;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -13,13 +14,23 @@ import java.util.List;
  * An open qcow2 image: the engine's public API for internal snapshots, info and check.
  * Opening for writing takes QEMU's image locks and fails with
  * {@link io.blksnap.storage.ImageInUseException} while a running QEMU holds the image.
+ *
+ * <p>After a change the metadata is read again on the next use; should that read fail, methods
+ * without {@code throws IOException} report it as an {@link UncheckedIOException}.
  */
 public final class Qcow2Image implements Closeable {
 
     private final Path path;
     private final Storage storage;
     private final boolean writable;
+    /** The metadata as last read; only through {@link #state()}, which reloads it when stale. */
     private ImageState state;
+    /**
+     * Set by every change, whether it succeeded or failed: the file may differ from {@code state}.
+     * The next use reloads instead of the change itself, so open, change, close reads the
+     * metadata (refcount table, snapshot table) once instead of twice.
+     */
+    private boolean stale;
 
     private Qcow2Image(Path path, Storage storage, boolean writable) throws IOException {
         this.path = path;
@@ -84,7 +95,7 @@ public final class Qcow2Image implements Closeable {
             return java.nio.file.Files.size(backing);
         }
         try (Qcow2Image b = open(backing)) {
-            return b.state.header.size;
+            return b.state().header.size;
         }
     }
 
@@ -93,8 +104,9 @@ public final class Qcow2Image implements Closeable {
     }
 
     public List<Snapshot> snapshots() {
-        List<Snapshot> out = new ArrayList<>(state.snapshots.size());
-        for (SnapshotEntry e : state.snapshots) {
+        ImageState s = freshState();
+        List<Snapshot> out = new ArrayList<>(s.snapshots.size());
+        for (SnapshotEntry e : s.snapshots) {
             out.add(e.snapshot());
         }
         return out;
@@ -103,20 +115,20 @@ public final class Qcow2Image implements Closeable {
     public Snapshot createSnapshot(NewSnapshot request) throws IOException {
         requireSnapshotWritable();
         try {
-            return SnapshotCreate.run(state, request);
+            return SnapshotCreate.run(state(), request);
         } finally {
-            reload();
+            stale = true;
         }
     }
 
     /** Deletes the snapshot {@code ref} names and returns what it was. */
     public Snapshot deleteSnapshot(SnapshotRef ref) throws IOException {
         requireSnapshotWritable();
-        SnapshotEntry victim = ref.find(state.snapshots);
+        SnapshotEntry victim = ref.find(state().snapshots);
         try {
-            SnapshotDelete.run(state, victim);
+            SnapshotDelete.run(state(), victim);
         } finally {
-            reload();
+            stale = true;
         }
         return victim.snapshot();
     }
@@ -124,61 +136,76 @@ public final class Qcow2Image implements Closeable {
     /** Reverts the image to the snapshot {@code ref} names; the snapshot itself stays. */
     public Snapshot applySnapshot(SnapshotRef ref) throws IOException {
         requireSnapshotWritable();
-        SnapshotEntry target = ref.find(state.snapshots);
+        SnapshotEntry target = ref.find(state().snapshots);
         try {
-            SnapshotApply.run(state, target);
+            SnapshotApply.run(state(), target);
         } finally {
-            reload();
+            stale = true;
         }
         return target.snapshot();
     }
 
     public long virtualSize() {
-        return state.header.size;
+        return freshState().header.size;
     }
 
     /** The header's corrupt or dirty bit: the image must not be changed until it is repaired. */
     public boolean needsRepair() {
-        return state.header.has(Header.INCOMPAT_CORRUPT) || state.header.has(Header.INCOMPAT_DIRTY);
+        Header h = freshState().header;
+        return h.has(Header.INCOMPAT_CORRUPT) || h.has(Header.INCOMPAT_DIRTY);
     }
 
     public boolean hasExternalDataFile() {
-        return state.header.has(Header.INCOMPAT_DATA_FILE);
+        return freshState().header.has(Header.INCOMPAT_DATA_FILE);
     }
 
     /** The backing file name as recorded in the header, or null. */
     public String backingFile() {
-        return state.header.backingFile;
+        return freshState().header.backingFile;
     }
 
     /** Everything {@code qemu-img info} shows; counts allocated clusters, so it reads every refcount block. */
     public ImageInfo info() throws IOException {
-        return ImageInfo.of(path, state);
+        return ImageInfo.of(path, state());
     }
 
     public CheckResult check() throws IOException {
-        return Checker.check(state, false);
+        return Checker.check(state(), false);
     }
 
     /** Checks, then lowers the stored refcount of every leaked cluster; corruptions are left alone. */
     public CheckResult repairLeaks() throws IOException {
         requireWritable();
         try {
-            return Checker.check(state, true);
+            return Checker.check(state(), true);
         } finally {
-            reload();
+            stale = true;
         }
     }
 
-    private void reload() throws IOException {
-        state = ImageState.load(storage);
+    /** The image's metadata, read again first if a change has been made since it was read. */
+    private ImageState state() throws IOException {
+        if (stale) {
+            state = ImageState.load(storage);
+            stale = false;
+        }
+        return state;
     }
 
-    private void requireWritable() throws ImageException {
+    /** {@link #state()} for the accessors that declare no IOException. */
+    private ImageState freshState() {
+        try {
+            return state();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private void requireWritable() throws IOException {
         if (!writable) {
             throw new ImageException("image was opened read-only");
         }
-        Header h = state.header;
+        Header h = state().header;
         if (h.has(Header.INCOMPAT_CORRUPT)) {
             throw new UnsupportedImageException("image is marked corrupt; repair it with 'qemu-img check -r all'");
         }
@@ -188,9 +215,9 @@ public final class Qcow2Image implements Closeable {
         }
     }
 
-    private void requireSnapshotWritable() throws ImageException {
+    private void requireSnapshotWritable() throws IOException {
         requireWritable();
-        if (state.header.has(Header.INCOMPAT_DATA_FILE)) {
+        if (state().header.has(Header.INCOMPAT_DATA_FILE)) {
             throw new UnsupportedImageException("internal snapshots are not supported with an external data file");
         }
     }

@@ -21,14 +21,32 @@ final class StoredRefcounts {
 
     private final Storage storage;
     private final Geometry g;
+    /**
+     * Block index and index inside the block of a cluster, as a shift and a mask: refcounts per
+     * block is a power of two, and two 64-bit divisions per cluster lookup were a measurable
+     * share of a change on a fully allocated image. Cluster indices are never negative.
+     */
+    private final int blockShift;
+    private final long blockMask;
     private final long[] table;
     private final long fileSize;
     private final Map<Long, byte[]> cache;
+    /**
+     * The block last returned by {@link #block}, by index (-1: none). Clusters are mostly looked
+     * up in ascending order, so consecutive lookups nearly always hit the same block; this spares
+     * them the boxed key and the access-ordered map (a top frame on a fully allocated 8 GiB
+     * image). Blocks are never changed once read, so a block the cache has since evicted is still
+     * valid here. Like the cache, not for concurrent use.
+     */
+    private long lastIndex = -1;
+    private byte[] lastBlock;
     private final List<String> problems = new ArrayList<>();
 
     StoredRefcounts(Storage storage, Header h) throws IOException {
         this.storage = storage;
         this.g = h.geometry;
+        this.blockShift = Integer.numberOfTrailingZeros(g.refcountsPerBlock);
+        this.blockMask = g.refcountsPerBlock - 1;
         this.fileSize = storage.size();
         int entries = (int) ((long) h.refcountTableClusters * g.clusterSize / 8);
         byte[] raw = new byte[entries * 8];
@@ -74,6 +92,9 @@ final class StoredRefcounts {
 
     /** A read-only view of block {@code blockIndex}, or null when the block does not exist. */
     byte[] block(long blockIndex) throws IOException {
+        if (blockIndex == lastIndex) {
+            return lastBlock;
+        }
         long off = blockOffset(blockIndex);
         if (off == 0) {
             return null;
@@ -84,12 +105,14 @@ final class StoredRefcounts {
             storage.read(off, b);
             cache.put(blockIndex, b);
         }
+        lastIndex = blockIndex;
+        lastBlock = b;
         return b;
     }
 
     long refcount(long cluster) throws IOException {
-        byte[] b = block(cluster / g.refcountsPerBlock);
-        return b == null ? 0 : RefcountBlock.get(b, (int) (cluster % g.refcountsPerBlock), g.refcountOrder);
+        byte[] b = block(cluster >> blockShift);
+        return b == null ? 0 : RefcountBlock.get(b, (int) (cluster & blockMask), g.refcountOrder);
     }
 
     long[] tableCopy() {
