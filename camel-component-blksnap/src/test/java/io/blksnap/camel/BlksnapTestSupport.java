@@ -28,11 +28,16 @@ abstract class BlksnapTestSupport extends CamelTestSupport {
         return 2;
     }
 
+    /** The engine's options; the fault seam is always wired in. */
+    EngineOptions engineOptions() {
+        return EngineOptions.defaults();
+    }
+
     @Override
     public void setupResources() throws Exception {
         fixture = new Fixture(dir, devices());
         engine = SnapshotEngine.open(DeviceRegistry.load(fixture.devicesYaml(), dir),
-                EngineOptions.defaults().withFaults(faults));
+                engineOptions().withFaults(faults));
     }
 
     @Override
