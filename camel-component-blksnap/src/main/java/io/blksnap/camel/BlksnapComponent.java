@@ -70,6 +70,11 @@ public class BlksnapComponent extends DefaultComponent {
         return engine;
     }
 
+    /** The engine this component opened from configFile and owns, or null. */
+    synchronized SnapshotEngine ownedEngine() {
+        return ownEngine;
+    }
+
     DeviceGate gate() {
         return gate;
     }

@@ -14,6 +14,7 @@ import io.blksnap.txn.SnapshotNamer;
 import io.blksnap.txn.TransactionEvent;
 import org.apache.camel.Category;
 import org.apache.camel.Consumer;
+import org.apache.camel.MultipleConsumersSupport;
 import org.apache.camel.Processor;
 import org.apache.camel.Producer;
 import org.apache.camel.spi.Metadata;
@@ -28,7 +29,7 @@ import org.apache.camel.support.DefaultEndpoint;
  */
 @UriEndpoint(firstVersion = "0.1.0", scheme = "blksnap", title = "blksnap", syntax = "blksnap:group",
              category = { Category.FILE, Category.MANAGEMENT }, headersClass = BlksnapConstants.class)
-public class BlksnapEndpoint extends DefaultEndpoint {
+public class BlksnapEndpoint extends DefaultEndpoint implements MultipleConsumersSupport {
 
     @UriPath(description = "The group of devices (from the engine's devices.yaml) the endpoint works on")
     @Metadata(required = true)
@@ -51,6 +52,12 @@ public class BlksnapEndpoint extends DefaultEndpoint {
         BlksnapConsumer consumer = new BlksnapConsumer(this, processor);
         configureConsumer(consumer);
         return consumer;
+    }
+
+    /** Every consumer of an endpoint receives every event: they are independent listeners. */
+    @Override
+    public boolean isMultipleConsumersSupported() {
+        return true;
     }
 
     @Override
