@@ -133,7 +133,8 @@ class ComponentJsonTest extends BlksnapTestSupport {
         assertInstanceOf(BlksnapEndpointUriFactory.class,
                 context.getCamelContextExtension().getEndpointUriFactory("blksnap"));
 
-        // nested options reach the configuration through the generated endpoint configurer
+        // nested options reach the configuration through the generated endpoint configurer, without reflection
+        PluginHelper.getBeanIntrospection(context).resetCounters();
         BlksnapEndpoint e = context.getEndpoint("blksnap:g?operation=prune&keepDaily=7&keepWithin=P7D&dryRun=true"
                                                 + "&timeout=5s&clock=#clock&type=external", BlksnapEndpoint.class);
         BlksnapConfiguration c = e.getConfiguration();
@@ -144,6 +145,11 @@ class ComponentJsonTest extends BlksnapTestSupport {
         assertEquals(5_000, c.getTimeout());
         assertEquals(BlksnapSnapshotType.external, c.getType());
         assertTrue(c.getClock() != null);
+        assertEquals(0, PluginHelper.getBeanIntrospection(context).getInvokedCounter(),
+                "no option was set by reflection");
+        // (the counter does count: binding a plain bean, which has no configurer, goes through reflection)
+        org.apache.camel.support.PropertyBindingSupport.build().bind(context, new BlksnapConfiguration(), "keepLast", "3");
+        assertTrue(PluginHelper.getBeanIntrospection(context).getInvokedCounter() > 0);
 
         // component-wide defaults through the generated component configurer
         BlksnapComponent component = context.getComponent("blksnap", BlksnapComponent.class);
