@@ -32,7 +32,8 @@ public final class BlksnapApplication {
         if (duration != null) {
             main.addInitialProperty("camel.main.duration-max-seconds", Long.toString(Math.max(1, duration.toSeconds())));
         }
-        main.configure().addConfiguration(AppConfiguration.class);
+        // AppConfiguration is found by the package scan Main(BlksnapApplication.class) does; adding
+        // it again would configure (and start a broker) twice.
         main.run();
         return main.getExitCode();
     }
