@@ -193,6 +193,31 @@ final class ImageState {
         return off;
     }
 
+    /**
+     * Makes the new active L1 {@code into} reach everything {@code from} reaches, one more time:
+     * each L2 table is shared (refcount + 1), or copied with OFLAG_COPIED cleared when it holds
+     * any (a shared active table must not claim sole ownership, and is never rewritten in place);
+     * every data cluster it maps gets one more reference either way.
+     */
+    void shareTables(ShadowCommit txn, long[] from, long[] into) throws IOException {
+        for (int i = 0; i < from.length; i++) {
+            long l2Off = from[i] & Geometry.L1E_OFFSET_MASK;
+            if (l2Off == 0) {
+                continue;
+            }
+            byte[] l2 = tables.readL2(l2Off);
+            tables.adjustDataRefcounts(l2, l2Off, txn, +1);
+            if (tables.anyCopied(l2)) {
+                long copy = txn.allocate(1);
+                txn.copyL2(l2Off, copy, tables::clearCopied);
+                into[i] = copy | Geometry.OFLAG_COPIED;
+            } else {
+                txn.adjust(g.clusterIndex(l2Off), +1);
+                into[i] = l2Off;
+            }
+        }
+    }
+
     /** Queues a new active L1 and frees the current one; returns the new table's offset. */
     long replaceActiveL1(ShadowCommit txn, long[] l1) throws IOException {
         if (header.l1Size > 0) {

@@ -18,22 +18,7 @@ final class SnapshotApply {
         long[] sl1 = s.snapshotL1(target);
         long[] old = s.activeL1();
         long[] next = new long[Math.max(old.length, sl1.length)];
-        for (int i = 0; i < sl1.length; i++) {
-            long l2Off = sl1[i] & Geometry.L1E_OFFSET_MASK;
-            if (l2Off == 0) {
-                continue;
-            }
-            byte[] l2 = s.tables.readL2(l2Off);
-            s.tables.adjustDataRefcounts(l2, l2Off, txn, +1);
-            if (s.tables.anyCopied(l2)) {
-                long copy = txn.allocate(1);
-                txn.copyL2(l2Off, copy, s.tables::clearCopied);
-                next[i] = copy | Geometry.OFLAG_COPIED;
-            } else {
-                txn.adjust(g.clusterIndex(l2Off), +1);
-                next[i] = l2Off;
-            }
-        }
+        s.shareTables(txn, sl1, next);
         for (long e : old) {
             long l2Off = e & Geometry.L1E_OFFSET_MASK;
             if (l2Off != 0) {

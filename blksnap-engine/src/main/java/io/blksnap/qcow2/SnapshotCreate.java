@@ -25,27 +25,11 @@ final class SnapshotCreate {
         if (s.snapshots.size() >= Header.MAX_SNAPSHOTS) {
             throw new SnapshotException("the image already has the maximum of " + Header.MAX_SNAPSHOTS + " snapshots");
         }
-        Geometry g = s.g;
         ShadowCommit txn = s.begin();
         long[] old = s.activeL1();
         long[] next = new long[old.length];
-        for (int i = 0; i < old.length; i++) {
-            long l2Off = old[i] & Geometry.L1E_OFFSET_MASK;
-            if (l2Off == 0) {
-                continue;
-            }
-            byte[] l2 = s.tables.readL2(l2Off);
-            // The snapshot and the active image now both reach every data cluster.
-            s.tables.adjustDataRefcounts(l2, l2Off, txn, +1);
-            if (s.tables.anyCopied(l2)) {
-                long copy = txn.allocate(1);
-                txn.copyL2(l2Off, copy, s.tables::clearCopied);
-                next[i] = copy | Geometry.OFLAG_COPIED;
-            } else {
-                txn.adjust(g.clusterIndex(l2Off), +1);
-                next[i] = l2Off;
-            }
-        }
+        // The snapshot keeps the old tables; the active image reaches the same data again.
+        s.shareTables(txn, old, next);
         long dateSec = req.time().getEpochSecond();
         // icount 0, as qemu-img 7.2 records it for an offline snapshot
         Snapshot snap = new Snapshot(SnapshotNames.nextId(s.snapshots), req.name(), 0, dateSec,
