@@ -7,7 +7,6 @@ import io.blksnap.txn.SnapshotEngine;
 import org.apache.activemq.artemis.jms.client.ActiveMQConnectionFactory;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
-import org.apache.camel.saga.InMemorySagaService;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -17,7 +16,7 @@ import java.util.List;
 
 /**
  * Wires the application: the snapshot engine over devices.yaml (recovering first), the demo
- * images when they are missing, the embedded broker or an external one, the saga service, and
+ * images when they are missing, the embedded broker or an external one, and
  * the queue request processor ({@code queueRequests}). Long-lived things are Camel services, started before the routes.
  */
 public final class AppConfiguration implements CamelConfiguration {
@@ -51,7 +50,6 @@ public final class AppConfiguration implements CamelConfiguration {
             LOG.info("embedded ActiveMQ Artemis broker on {}", brokerUrl);
         }
         context.getRegistry().bind("connectionFactory", new ActiveMQConnectionFactory(brokerUrl));
-        context.addService(new InMemorySagaService(), true, true);
     }
 
     private static String property(CamelContext context, String key, String fallback) {
