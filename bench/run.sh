@@ -11,8 +11,9 @@
 #
 # Environment: BENCH_DIR (data; default bench/work, git-ignored), BENCH_ITERS (timed iterations
 # per side; default 5 for group32, txn32 and cli-group32, 7 for big1 and many), BENCH_WARMUP
-# (alternating untimed iterations per side, default 3), BENCH_JIT_MS (blksnap-only JIT warm-up,
-# default 3000), BENCH_THREADS (blksnap worker threads for group32, default 2),
+# (alternating untimed iterations per side, default 3; 1 for cli-group32), BENCH_JIT_MS
+# (blksnap-only JIT warm-up, default 3000), BENCH_THREADS (blksnap worker threads for group32,
+# default 2),
 # BENCH_TXN_THREADS (the engine's parallelism for txn32; default 0: EngineOptions.defaults(), 4),
 # BENCH_CLI_JAVA_OPTS (JVM flags of cli-group32's blksnap processes; default the ./blksnap
 # launcher's), BENCH_KEEP=1 (keep the images), JAVA_OPTS (extra JVM flags of the benchmark JVM),

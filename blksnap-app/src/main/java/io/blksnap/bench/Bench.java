@@ -18,7 +18,7 @@ import java.util.Set;
  *
  * <p>Environment: BENCH_DIR (data, default bench/work), BENCH_ITERS (timed iterations per side,
  * default per scenario), BENCH_JIT_MS (blksnap-only JIT warm-up, default 3000 ms), BENCH_WARMUP
- * (alternating untimed iterations per side, default 3), BENCH_THREADS (blksnap workers for
+ * (alternating untimed iterations per side, default 3; 1 for cli-group32), BENCH_THREADS (blksnap workers for
  * group32, default 2), BENCH_TXN_THREADS (the engine's parallelism for txn32; default 0:
  * EngineOptions.defaults(), 4), BENCH_CLI_JAVA_OPTS (JVM flags of cli-group32's processes, default the
  * {@code ./blksnap} launcher's), BENCH_KEEP=1 (keep the images).
@@ -110,10 +110,11 @@ public final class Bench {
         scenario.dir = dir;
         try (Scenario s = scenario) {
             int n = config.iterations() > 0 ? config.iterations() : s.defaultIterations();
+            int warmup = config.warmup() >= 0 ? config.warmup() : s.defaultWarmup();
             System.out.printf(Locale.ROOT, "# %s: java %s, %d cpus, max heap %d MiB, %d warm-up + %d timed iterations"
                             + " per side (alternating), data in %s%n", name, System.getProperty("java.version"),
                     Runtime.getRuntime().availableProcessors(), Runtime.getRuntime().maxMemory() >> 20,
-                    config.warmup(), n, dir);
+                    warmup, n, dir);
             System.out.println("# " + s.describe());
 
             long t0 = System.nanoTime();
@@ -121,8 +122,10 @@ public final class Bench {
             System.out.printf(Locale.ROOT, "# setup: %d image(s) per side in %.1f s (%s)%n", s.pairs.size(),
                     (System.nanoTime() - t0) / 1e9, made ? "templates made" + (keep ? ", kept for a later scenario" : "")
                             : "copies of the templates an earlier scenario made" + (keep ? ", kept" : ""));
+            t0 = System.nanoTime();
             s.probe();
-            System.out.println("# probe ok: qemu-img check is clean with a blksnap-made snapshot and after its deletion");
+            System.out.printf(Locale.ROOT, "# probe ok (%.1f s): qemu-img check is clean with a blksnap-made snapshot"
+                    + " and after its deletion%n", (System.nanoTime() - t0) / 1e9);
 
             t0 = System.nanoTime();
             int jit = 0;
@@ -131,11 +134,14 @@ public final class Bench {
                 s.blksnapIteration("bench-j" + jit++);
             }
             System.out.printf(Locale.ROOT, "# %s: %d blksnap-only iterations in %.1f s%n",
-                    s.inProcess() ? "JIT warm-up" : "warm-up (each blksnap process starts a cold JVM: no JIT warm-up)",
+                    s.inProcess() ? "JIT warm-up" : "page-cache warm-up (each blksnap process starts a cold JVM: no JIT warm-up)",
                     jit, (System.nanoTime() - t0) / 1e9);
-            for (int w = 0; w < config.warmup(); w++) {
+            t0 = System.nanoTime();
+            for (int w = 0; w < warmup; w++) {
                 pair(s, "bench-w" + w, w);
             }
+            System.out.printf(Locale.ROOT, "# warm-up pairs: %d per side in %.1f s%n", warmup,
+                    (System.nanoTime() - t0) / 1e9);
             List<Double> b = new ArrayList<>();
             List<Double> q = new ArrayList<>();
             t0 = System.nanoTime();
@@ -148,9 +154,11 @@ public final class Bench {
                     (System.nanoTime() - t0) / 1e9, Stats.list(b));
             System.out.println("# qemu_img_ms: " + Stats.list(q));
 
+            t0 = System.nanoTime();
             int images = s.verify();
-            System.out.println("# verify ok: " + images + " image(s) pass qemu-img check (no leaks, no corruption) and list "
-                    + s.baselineSnapshots().size() + " snapshot(s), none left over");
+            System.out.printf(Locale.ROOT, "# verify ok (%.1f s): %d image(s) pass qemu-img check (no leaks, no corruption)"
+                    + " and list %d snapshot(s), none left over%n", (System.nanoTime() - t0) / 1e9, images,
+                    s.baselineSnapshots().size());
 
             double bm = Stats.median(b);
             double qm = Stats.median(q);

@@ -66,6 +66,12 @@ final class CliGroup32 extends Group32 {
         return false;
     }
 
+    /** The blksnap side has no JIT to warm (every process starts cold): one pair settles the caches. */
+    @Override
+    int defaultWarmup() {
+        return 1;
+    }
+
     @Override
     int minJitIterations() {
         return 1; // every process starts cold: this only warms the page cache

@@ -90,12 +90,15 @@ class Group32 extends Scenario {
 
     /**
      * Probe for sides that act on the whole group at once: the timed group create itself makes
-     * the probe snapshot, every image must then pass qemu-img check and list it, and the group
-     * delete must leave every image clean.
+     * the probe snapshot, the first, a middle and the last image must then pass qemu-img check
+     * and list it, and the group delete must leave them clean (verify checks all of them at the
+     * end).
      */
     protected final void probeGroup(GroupStep create, GroupStep delete) throws Exception {
+        List<Path> all = blksnapImages();
+        List<Path> sample = List.of(all.get(0), all.get(all.size() / 2), all.get(all.size() - 1));
         create.run("bench-probe");
-        for (Path img : blksnapImages()) {
+        for (Path img : sample) {
             Tools.requireClean(img);
             List<String> names = Tools.snapshotNames(img);
             if (!names.equals(List.of("bench-probe"))) {
@@ -103,7 +106,7 @@ class Group32 extends Scenario {
             }
         }
         delete.run("bench-probe");
-        for (Path img : blksnapImages()) {
+        for (Path img : sample) {
             Tools.requireClean(img);
             if (!Tools.snapshotNames(img).isEmpty()) {
                 throw new BenchException("the probe snapshot is left over on " + img);

@@ -34,6 +34,11 @@ abstract class Scenario implements AutoCloseable {
 
     abstract int defaultIterations();
 
+    /** Untimed alternating iterations per side before timing, unless BENCH_WARMUP says otherwise. */
+    int defaultWarmup() {
+        return 3;
+    }
+
     /** Builds the templates in {@code setupDir}, returning them (they are then moved/copied). */
     abstract List<Path> makeTemplates(Path setupDir) throws Exception;
 
