@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # blksnap benchmark: the engine in-process against a qemu-img loop, on identical fresh copies of
-# the same images. Usage: bench/run.sh [group32|big1|many ...]   (default: all three)
+# the same images. Usage: bench/run.sh [group32|txn32|cli-group32|big1|many ...]   (default: all
+# five). group32, txn32 and cli-group32 run in one JVM, one after another, sharing one set of
+# template images (built once, copied fresh for each); the others get a JVM each.
 #
 # Prints per scenario one line
 #   RESULT <scenario> blksnap_ms=<median> qemu_img_ms=<median> speedup=<qemu_img/blksnap>
@@ -8,16 +10,23 @@
 # pass qemu-img check afterwards.
 #
 # Environment: BENCH_DIR (data; default bench/work, git-ignored), BENCH_ITERS (timed iterations
-# per side; default 5 for group32, 7 for big1 and many), BENCH_WARMUP (alternating untimed
-# iterations per side, default 3), BENCH_JIT_MS (blksnap-only JIT warm-up, default 3000),
-# BENCH_THREADS (blksnap worker threads for group32, default 2), BENCH_KEEP=1 (keep the images),
-# JAVA_OPTS (extra JVM flags), BENCH_SKIP_BUILD=1 (use the jar as it is).
+# per side; default 5 for group32, txn32 and cli-group32, 7 for big1 and many), BENCH_WARMUP
+# (alternating untimed iterations per side, default 3; 1 for cli-group32), BENCH_JIT_MS
+# (blksnap-only JIT warm-up, default 3000), BENCH_THREADS (blksnap worker threads for group32,
+# default 2),
+# BENCH_TXN_THREADS (the engine's parallelism for txn32; default 0: EngineOptions.defaults(), 4),
+# BENCH_CLI_JAVA_OPTS (JVM flags of cli-group32's blksnap processes; default the ./blksnap
+# launcher's), BENCH_KEEP=1 (keep the images), JAVA_OPTS (extra JVM flags of the benchmark JVM),
+# BENCH_SKIP_BUILD=1 (use the jar as it is).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
 
-ALL=(group32 big1 many)
+ALL=(group32 txn32 cli-group32 big1 many)
+# scenarios that share group32's images: run in one JVM
+GROUP=(group32 txn32 cli-group32)
+in_group() { [[ " ${GROUP[*]} " == *" $1 "* ]]; }
 if [ $# -eq 0 ]; then
     SCENARIOS=("${ALL[@]}")
 else
@@ -25,7 +34,7 @@ else
 fi
 for s in "${SCENARIOS[@]}"; do
     case "$s" in
-        group32|big1|many) ;;
+        group32|txn32|cli-group32|big1|many) ;;
         *) echo "unknown scenario '$s' (known: ${ALL[*]})" >&2; exit 2 ;;
     esac
 done
@@ -37,8 +46,9 @@ done
 export BENCH_DIR=${BENCH_DIR:-$ROOT/bench/work}
 mkdir -p "$BENCH_DIR"
 
-# big1 needs two 8 GiB images plus, during setup, an 8 GiB raw source.
-need_gib=6
+# big1 needs two 8 GiB images plus, during setup, an 8 GiB raw source; the group32 family needs
+# two sides of 32 x 64 MiB plus the shared templates.
+need_gib=8
 for s in "${SCENARIOS[@]}"; do [ "$s" = big1 ] && need_gib=18; done
 avail_gib=$(( $(df -Pk "$BENCH_DIR" | awk 'NR==2 {print $4}') / 1024 / 1024 ))
 if [ "$avail_gib" -lt "$need_gib" ]; then
@@ -48,7 +58,7 @@ fi
 
 cleanup() {
     if [ "${BENCH_KEEP:-0}" != 1 ]; then
-        for s in "${SCENARIOS[@]}"; do rm -rf "${BENCH_DIR:?}/$s"; done
+        for s in "${SCENARIOS[@]}"; do rm -rf "${BENCH_DIR:?}/$s" "${BENCH_DIR:?}/$s-templates"; done
         rmdir "$BENCH_DIR" 2>/dev/null || true
     fi
 }
@@ -64,12 +74,21 @@ fi
 JAR=$ROOT/blksnap-app/target/blksnap.jar
 
 rc=0
+group_done=0
 for s in "${SCENARIOS[@]}"; do
     heap=()
+    run=("$s")
+    if in_group "$s"; then
+        [ "$group_done" = 1 ] && continue
+        group_done=1
+        # this and every later group32-family scenario, in the order given, in one JVM
+        run=()
+        for t in "${SCENARIOS[@]}"; do in_group "$t" && run+=("$t"); done
+    fi
     # big1 must work with a tiny heap: the engine may not hold an 8 GiB image's metadata at once.
     [ "$s" = big1 ] && heap=(-Xmx64m)
     # shellcheck disable=SC2086
-    java "${heap[@]}" ${JAVA_OPTS:-} -cp "$JAR" io.blksnap.bench.Bench "$s" || rc=1
+    java "${heap[@]}" ${JAVA_OPTS:-} -cp "$JAR" io.blksnap.bench.Bench "${run[@]}" || rc=1
 done
 echo "# bench/run.sh ${SCENARIOS[*]}: $(( $(date +%s) - start )) s in all, exit $rc"
 exit $rc

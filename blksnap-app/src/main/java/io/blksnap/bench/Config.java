@@ -10,20 +10,28 @@ import java.nio.file.Path;
  * @param jitMs      before the warm-up pairs, blksnap-only iterations for this long (and at least
  *                   {@link Scenario#minJitIterations()}):
  *                   JIT warm-up, so the timed iterations run compiled engine code
- * @param warmup     untimed iterations per side before timing (alternating, as timed ones)
+ * @param warmup     untimed iterations per side before timing (alternating, as timed ones), or -1
+ *                   for the scenario's default
  * @param keep       keep the images after the run (BENCH_KEEP=1)
- * @param threads    blksnap worker threads for group operations
+ * @param threads    blksnap worker threads for group32's per-image operations
+ * @param txnThreads the engine's parallelism for txn32 ({@code EngineOptions.withParallelism});
+ *                   0 for {@code EngineOptions.defaults()}
+ * @param cliJavaOpts JVM flags for cli-group32's {@code java -jar blksnap.jar} processes, or null
+ *                   for the ones the {@code ./blksnap} launcher uses
  */
-record Config(Path dir, int iterations, int jitMs, int warmup, boolean keep, int threads) {
+record Config(Path dir, int iterations, int jitMs, int warmup, boolean keep, int threads, int txnThreads,
+              String cliJavaOpts) {
 
     static Config fromEnv() {
         return new Config(
                 Path.of(env("BENCH_DIR", "bench/work")).toAbsolutePath(),
                 Integer.parseInt(env("BENCH_ITERS", "0")),
                 Integer.parseInt(env("BENCH_JIT_MS", "3000")),
-                Integer.parseInt(env("BENCH_WARMUP", "3")),
+                Integer.parseInt(env("BENCH_WARMUP", "-1")),
                 env("BENCH_KEEP", "0").equals("1"),
-                Integer.parseInt(env("BENCH_THREADS", "2")));
+                Integer.parseInt(env("BENCH_THREADS", "2")),
+                Integer.parseInt(env("BENCH_TXN_THREADS", "0")),
+                System.getenv("BENCH_CLI_JAVA_OPTS"));
     }
 
     private static String env(String name, String def) {

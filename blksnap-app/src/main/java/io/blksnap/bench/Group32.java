@@ -6,15 +6,17 @@ import java.util.List;
 
 /**
  * 32 images of 4 GiB virtual, 64 MiB written each; one iteration snapshots every image, then
- * deletes that snapshot from every image: a group operation.
+ * deletes that snapshot from every image: a group operation. {@link Txn32} and {@link CliGroup32}
+ * use the same images and qemu-img loop with another blksnap side.
  */
-final class Group32 extends Scenario {
+class Group32 extends Scenario {
 
     static final int IMAGES = 32;
     private static final long WRITTEN_CLUSTERS = (64L << 20) / 65536;
 
     private final Parallel workers;
     private List<Path> blksnapImages;
+    private List<String> blksnapImageArgs;
 
     Group32(Config config) {
         super(config);
@@ -25,6 +27,7 @@ final class Group32 extends Scenario {
     String name() {
         return "group32";
     }
+
 
     @Override
     double target() {
@@ -70,11 +73,49 @@ final class Group32 extends Scenario {
         return out;
     }
 
-    private List<Path> blksnapImages() {
+    protected final List<Path> blksnapImages() {
         if (blksnapImages == null) {
             blksnapImages = pairs.stream().map(Pair::blksnap).toList();
         }
         return blksnapImages;
+    }
+
+    /** The blksnap side's images as absolute path strings (device names, command-line arguments). */
+    protected final List<String> blksnapImageArgs() {
+        if (blksnapImageArgs == null) {
+            blksnapImageArgs = blksnapImages().stream().map(p -> p.toAbsolutePath().normalize().toString()).toList();
+        }
+        return blksnapImageArgs;
+    }
+
+    /**
+     * Probe for sides that act on the whole group at once: the timed group create itself makes
+     * the probe snapshot, the first, a middle and the last image must then pass qemu-img check
+     * and list it, and the group delete must leave them clean (verify checks all of them at the
+     * end).
+     */
+    protected final void probeGroup(GroupStep create, GroupStep delete) throws Exception {
+        List<Path> all = blksnapImages();
+        List<Path> sample = List.of(all.get(0), all.get(all.size() / 2), all.get(all.size() - 1));
+        create.run("bench-probe");
+        for (Path img : sample) {
+            Tools.requireClean(img);
+            List<String> names = Tools.snapshotNames(img);
+            if (!names.equals(List.of("bench-probe"))) {
+                throw new BenchException("qemu-img lists " + names + " on " + img + ", expected [bench-probe]");
+            }
+        }
+        delete.run("bench-probe");
+        for (Path img : sample) {
+            Tools.requireClean(img);
+            if (!Tools.snapshotNames(img).isEmpty()) {
+                throw new BenchException("the probe snapshot is left over on " + img);
+            }
+        }
+    }
+
+    protected interface GroupStep {
+        void run(String snap) throws Exception;
     }
 
     @Override

@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.Stream;
 
 /**
  * One benchmark scenario. Setup makes template images, then gives each side its own
@@ -33,6 +34,11 @@ abstract class Scenario implements AutoCloseable {
 
     abstract int defaultIterations();
 
+    /** Untimed alternating iterations per side before timing, unless BENCH_WARMUP says otherwise. */
+    int defaultWarmup() {
+        return 3;
+    }
+
     /** Builds the templates in {@code setupDir}, returning them (they are then moved/copied). */
     abstract List<Path> makeTemplates(Path setupDir) throws Exception;
 
@@ -55,30 +61,73 @@ abstract class Scenario implements AutoCloseable {
         return 100;
     }
 
+    /**
+     * Whether the blksnap side runs in this JVM, so JIT warm-up (BENCH_JIT_MS) means something;
+     * a side that starts a new JVM per operation only gets {@link #minJitIterations()}.
+     */
+    boolean inProcess() {
+        return true;
+    }
+
     /** What the blksnap side does, for a {@code #} line. */
     abstract String describe();
 
+    /** Set when {@link #setup} has left complete templates in place for a later scenario. */
+    boolean templatesKept;
+
+    /** Where this scenario's data goes (images of both sides, state); set before {@link #describe}. */
+    protected Path dir;
+
     /**
-     * Makes the templates, then hands each side an identical copy: the qemu-img side gets a
-     * durable (fsynced) copy, the blksnap side the template itself (saving one copy of a big
-     * image; the bytes are the same).
+     * Hands each side an identical copy of the templates: the qemu-img side gets a durable
+     * (fsynced) copy, the blksnap side the template itself (saving one copy of a big image; the
+     * bytes are the same) unless the templates are to be kept for a later scenario, when it too
+     * gets a durable copy.
+     *
+     * @param templateDir where the templates are, or are made when {@code built} is false
+     * @param built       an earlier scenario of this run made the templates in {@code templateDir}
+     * @param keep        a later scenario of this run needs the templates: leave them in place
+     * @return whether templates were made (false: an earlier scenario's were used)
      */
-    final void setup(Path dir) throws Exception {
-        Path setupDir = Files.createDirectories(dir.resolve("setup"));
+    final boolean setup(Path dir, Path templateDir, boolean built, boolean keep) throws Exception {
+        this.dir = dir;
         Path bDir = Files.createDirectories(dir.resolve("blksnap"));
         Path qDir = Files.createDirectories(dir.resolve("qemu-img"));
-        for (Path t : makeTemplates(setupDir)) {
+        List<Path> templates;
+        if (built) {
+            try (Stream<Path> s = Files.list(templateDir)) {
+                templates = s.sorted().toList();
+            }
+            if (templates.isEmpty()) {
+                throw new BenchException("no templates in " + templateDir);
+            }
+        } else {
+            Files2.deleteTree(templateDir);
+            templates = makeTemplates(Files.createDirectories(templateDir));
+            for (Path t : templates) {
+                Files2.sync(t);
+            }
+        }
+        for (Path t : templates) {
             Path q = qDir.resolve(t.getFileName());
             Path b = bDir.resolve(t.getFileName());
-            Files2.sync(t);
             Files2.copyDurably(t, q);
-            Files.move(t, b, StandardCopyOption.ATOMIC_MOVE);
+            if (keep) {
+                Files2.copyDurably(t, b);
+            } else {
+                Files.move(t, b, StandardCopyOption.ATOMIC_MOVE);
+            }
             if (Files.size(b) != Files.size(q)) {
                 throw new BenchException("copy of " + t + " differs in size");
             }
             pairs.add(new Pair(b, q));
         }
-        Files2.deleteTree(setupDir);
+        if (keep) {
+            templatesKept = true;
+        } else {
+            Files2.deleteTree(templateDir);
+        }
+        return !built;
     }
 
     /**
