@@ -240,10 +240,8 @@ final class TransactionRunner {
         faults.at("commit");
         Map<String, Path> pivots = new LinkedHashMap<>();
         try {
-            for (int i = 0; i < actions.size(); i++) {
-                Action a = actions.get(i);
-                a.commit();
-                faults.at("committed:" + i);
+            commitAll(actions);
+            for (Action a : actions) {
                 if (a.pivotTo() != null) {
                     pivots.put(a.request().device(), a.pivotTo());
                 }
@@ -264,6 +262,43 @@ final class TransactionRunner {
         log.finish(TransactionStatus.COMMITTED, null);
         faults.at("end");
         return result(id, TransactionStatus.COMMITTED, requests, steps, ids, errors, null, null);
+    }
+
+    /**
+     * Past the durable commit record every request's commit is decided, so devices commit in
+     * parallel (each device's requests in order); recovery completes any a crash interrupts.
+     */
+    private void commitAll(List<Action> actions) throws IOException {
+        Map<String, List<Integer>> byDevice = new LinkedHashMap<>();
+        for (int i = 0; i < actions.size(); i++) {
+            byDevice.computeIfAbsent(actions.get(i).request().device(), d -> new ArrayList<>()).add(i);
+        }
+        List<Future<?>> futures = new ArrayList<>();
+        for (List<Integer> indexes : byDevice.values()) {
+            futures.add(pool.submit(() -> {
+                for (int k : indexes) {
+                    actions.get(k).commit();
+                    faults.at("committed:" + k);
+                }
+                return null;
+            }));
+        }
+        IOException first = null;
+        for (Future<?> f : futures) {
+            try {
+                f.get();
+            } catch (ExecutionException e) {
+                Throwable c = e.getCause();
+                IOException io = c instanceof IOException x ? x : new IOException(c.getMessage(), c);
+                first = first == null ? io : first;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                first = first == null ? new IOException("interrupted while committing", e) : first;
+            }
+        }
+        if (first != null) {
+            throw first;
+        }
     }
 
     private static boolean anyFailed(String[] errors) {
