@@ -49,7 +49,11 @@ public final class AppConfiguration implements CamelConfiguration {
             context.addService(new EmbeddedBroker(brokerUrl, data), true, true);
             LOG.info("embedded ActiveMQ Artemis broker on {}", brokerUrl);
         }
-        context.getRegistry().bind("connectionFactory", new ActiveMQConnectionFactory(brokerUrl));
+        ActiveMQConnectionFactory connections = new ActiveMQConnectionFactory(brokerUrl);
+        context.getRegistry().bind("connectionFactory", connections);
+        // camel-health finds HealthCheck beans in the registry (camel.health.enabled)
+        context.getRegistry().bind("blksnapEngineHealth", new EngineHealthCheck(engine));
+        context.getRegistry().bind("blksnapBrokerHealth", new BrokerHealthCheck(connections));
     }
 
     private static String property(CamelContext context, String key, String fallback) {

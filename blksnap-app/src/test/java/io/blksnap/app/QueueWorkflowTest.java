@@ -2,7 +2,11 @@ package io.blksnap.app;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import org.apache.camel.BeanInject;
+import org.apache.camel.CamelContext;
 import org.apache.camel.ConsumerTemplate;
+import org.apache.camel.health.HealthCheck;
+import org.apache.camel.health.HealthCheckHelper;
 import org.apache.camel.EndpointInject;
 import org.apache.camel.Exchange;
 import org.apache.camel.ExchangePattern;
@@ -43,6 +47,9 @@ class QueueWorkflowTest {
     private static final String DLQ = "jms:queue:blksnap.requests.DLQ";
     private static final ObjectMapper JSON = new ObjectMapper();
     private static AppTestSupport app;
+
+    @BeanInject
+    CamelContext context;
 
     @EndpointInject
     ProducerTemplate producer;
@@ -134,5 +141,15 @@ class QueueWorkflowTest {
             all.add(app.snapshots(d));
         }
         return all;
+    }
+
+    @Test
+    void healthChecksSeeTheEngineAndTheBroker() {
+        Map<String, HealthCheck.State> states = new java.util.HashMap<>();
+        for (HealthCheck.Result r : HealthCheckHelper.invoke(context)) {
+            states.put(r.getCheck().getId(), r.getState());
+        }
+        assertEquals(HealthCheck.State.UP, states.get("blksnap-engine"), states.toString());
+        assertEquals(HealthCheck.State.UP, states.get("blksnap-broker"), states.toString());
     }
 }

@@ -27,7 +27,10 @@ import java.util.regex.Pattern;
 public final class DeviceRegistry {
 
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
-    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    /** Created on first use: most runs neither pivot nor find an active-layers file (Jackson starts slowly). */
+    private static final class Json {
+        static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    }
 
     private final Path stateDir;
     private final Map<String, Device> devices;
@@ -175,7 +178,7 @@ public final class DeviceRegistry {
         }
         Map<String, String> out = new TreeMap<>();
         next.forEach((k, v) -> out.put(k, v.toString()));
-        AtomicFiles.write(activeLayersFile, JSON.writeValueAsBytes(out));
+        AtomicFiles.write(activeLayersFile, Json.MAPPER.writeValueAsBytes(out));
         active = next;
     }
 
@@ -185,7 +188,7 @@ public final class DeviceRegistry {
         }
         Map<String, String> raw;
         try {
-            raw = JSON.readValue(activeLayersFile.toFile(), new TypeReference<Map<String, String>>() { });
+            raw = Json.MAPPER.readValue(activeLayersFile.toFile(), new TypeReference<Map<String, String>>() { });
         } catch (JsonProcessingException e) {
             throw new RegistryException(activeLayersFile + " is unreadable: " + e.getOriginalMessage(), e);
         }

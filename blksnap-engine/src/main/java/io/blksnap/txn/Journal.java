@@ -25,7 +25,10 @@ import java.util.Set;
  */
 final class Journal {
 
-    static final ObjectMapper JSON = new ObjectMapper();
+    /** Reads journal lines; created on first use, since a transaction that ends well never reads. */
+    private static final class Reader {
+        static final ObjectMapper JSON = new ObjectMapper();
+    }
 
     private final Path live;
     private final Path history;
@@ -112,7 +115,7 @@ final class Journal {
                     continue;
                 }
                 try {
-                    records.add(JSON.readValue(lines[i], JournalRecord.class));
+                    records.add(Reader.JSON.readValue(lines[i], JournalRecord.class));
                 } catch (JsonProcessingException e) {
                     if (i < lines.length - 1) {
                         throw new IOException("journal " + f + " is damaged at line " + (i + 1), e);
@@ -152,7 +155,7 @@ final class Journal {
                 List<JournalRecord> records = new ArrayList<>();
                 for (String line : Files.readAllLines(f, StandardCharsets.UTF_8)) {
                     if (!line.isBlank()) {
-                        records.add(JSON.readValue(line, JournalRecord.class));
+                        records.add(Reader.JSON.readValue(line, JournalRecord.class));
                     }
                 }
                 if (records.isEmpty() || !JournalRecord.BEGIN.equals(records.get(0).rec())
@@ -173,7 +176,7 @@ final class Journal {
     }
 
     private static void writeLine(FileChannel ch, JournalRecord r) throws IOException {
-        byte[] line = (JSON.writeValueAsString(r) + "\n").getBytes(StandardCharsets.UTF_8);
+        byte[] line = (JournalLine.encode(r) + "\n").getBytes(StandardCharsets.UTF_8);
         ByteBuffer bb = ByteBuffer.wrap(line);
         while (bb.hasRemaining()) {
             ch.write(bb);
