@@ -51,9 +51,8 @@ public final class AppConfiguration implements CamelConfiguration {
         }
         ActiveMQConnectionFactory connections = new ActiveMQConnectionFactory(brokerUrl);
         context.getRegistry().bind("connectionFactory", connections);
-        // camel-health finds HealthCheck beans in the registry (camel.health.enabled)
-        context.getRegistry().bind("blksnapEngineHealth", new EngineHealthCheck(engine));
-        context.getRegistry().bind("blksnapBrokerHealth", new BrokerHealthCheck(connections));
+        context.addService(new HealthChecks(context, new EngineHealthCheck(engine), new BrokerHealthCheck(connections)),
+                true, true);
     }
 
     private static String property(CamelContext context, String key, String fallback) {
