@@ -4,6 +4,7 @@ import io.blksnap.qcow2.Qcow2Image;
 import io.blksnap.qcow2.Snapshot;
 import io.blksnap.registry.DeviceRegistry;
 import io.blksnap.storage.Storage;
+import io.blksnap.testing.WriteHookStorage;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -64,40 +65,11 @@ public final class CrashChild {
 
         @Override
         public Storage wrap(Storage s) {
-            return new Storage() {
-                @Override
-                public void read(long offset, byte[] buf) throws IOException {
-                    s.read(offset, buf);
+            return new WriteHookStorage(s, (offset, data) -> {
+                if (writes.incrementAndGet() == haltWrite) {
+                    halt();
                 }
-
-                @Override
-                public void write(long offset, byte[] data) throws IOException {
-                    if (writes.incrementAndGet() == haltWrite) {
-                        halt();
-                    }
-                    s.write(offset, data);
-                }
-
-                @Override
-                public void flush() throws IOException {
-                    s.flush();
-                }
-
-                @Override
-                public long size() throws IOException {
-                    return s.size();
-                }
-
-                @Override
-                public void truncate(long length) throws IOException {
-                    s.truncate(length);
-                }
-
-                @Override
-                public void close() throws IOException {
-                    s.close();
-                }
-            };
+            });
         }
 
         void summary() {

@@ -3,6 +3,7 @@ package io.blksnap.txn;
 import io.blksnap.qcow2.Qcow2Image;
 import io.blksnap.registry.DeviceRegistry;
 import io.blksnap.storage.Storage;
+import io.blksnap.testing.WriteHookStorage;
 import io.blksnap.testing.Qemu;
 import io.blksnap.testing.RamTempDir;
 import org.junit.jupiter.api.Test;
@@ -88,43 +89,14 @@ class TransactionFaultTest {
 
         @Override
         public Storage wrap(Storage s) {
-            return new Storage() {
-                @Override
-                public void read(long offset, byte[] buf) throws IOException {
-                    s.read(offset, buf);
-                }
-
-                @Override
-                public void write(long offset, byte[] data) throws IOException {
-                    if (armed) {
-                        long k = writes.getAndIncrement();
-                        if (failWrite >= 0 && (k == failWrite || (persistent && k > failWrite))) {
-                            throw new IOException("injected failure of image write " + k);
-                        }
+            return new WriteHookStorage(s, (offset, data) -> {
+                if (armed) {
+                    long k = writes.getAndIncrement();
+                    if (failWrite >= 0 && (k == failWrite || (persistent && k > failWrite))) {
+                        throw new IOException("injected failure of image write " + k);
                     }
-                    s.write(offset, data);
                 }
-
-                @Override
-                public void flush() throws IOException {
-                    s.flush();
-                }
-
-                @Override
-                public long size() throws IOException {
-                    return s.size();
-                }
-
-                @Override
-                public void truncate(long length) throws IOException {
-                    s.truncate(length);
-                }
-
-                @Override
-                public void close() throws IOException {
-                    s.close();
-                }
-            };
+            });
         }
     }
 
@@ -216,40 +188,11 @@ class TransactionFaultTest {
             @Override
             public Storage wrap(Storage s) {
                 Storage inner = writes.wrap(s);
-                return new Storage() {
-                    @Override
-                    public void read(long offset, byte[] buf) throws IOException {
-                        inner.read(offset, buf);
+                return new WriteHookStorage(inner, (offset, data) -> {
+                    if (failing.get()) {
+                        throw new IOException("injected failure of an undo write");
                     }
-
-                    @Override
-                    public void write(long offset, byte[] data) throws IOException {
-                        if (failing.get()) {
-                            throw new IOException("injected failure of an undo write");
-                        }
-                        inner.write(offset, data);
-                    }
-
-                    @Override
-                    public void flush() throws IOException {
-                        inner.flush();
-                    }
-
-                    @Override
-                    public long size() throws IOException {
-                        return inner.size();
-                    }
-
-                    @Override
-                    public void truncate(long length) throws IOException {
-                        inner.truncate(length);
-                    }
-
-                    @Override
-                    public void close() throws IOException {
-                        inner.close();
-                    }
-                };
+                });
             }
         };
         try (SnapshotEngine engine = SnapshotEngine.open(f.registry(),

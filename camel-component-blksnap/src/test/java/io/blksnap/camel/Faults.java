@@ -5,6 +5,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import io.blksnap.storage.Storage;
+import io.blksnap.testing.WriteHookStorage;
 import io.blksnap.txn.FaultInjector;
 
 /**
@@ -68,36 +69,8 @@ final class Faults implements FaultInjector {
             return storage;
         }
         failImage = -1;
-        return new Storage() {
-            @Override
-            public void read(long offset, byte[] buf) throws IOException {
-                storage.read(offset, buf);
-            }
-
-            @Override
-            public void write(long offset, byte[] data) throws IOException {
-                throw new IOException("injected write failure");
-            }
-
-            @Override
-            public void flush() throws IOException {
-                storage.flush();
-            }
-
-            @Override
-            public long size() throws IOException {
-                return storage.size();
-            }
-
-            @Override
-            public void truncate(long length) throws IOException {
-                storage.truncate(length);
-            }
-
-            @Override
-            public void close() throws IOException {
-                storage.close();
-            }
-        };
+        return new WriteHookStorage(storage, (offset, data) -> {
+            throw new IOException("injected write failure");
+        });
     }
 }
