@@ -26,14 +26,6 @@ final class InternalDeleteAction implements Action {
         return request;
     }
 
-    /** The snapshot a request names: by id and name together when it gives both. */
-    static SnapshotRef ref(InternalSnapshotRequest r) {
-        if (r.id() != null && r.name() != null) {
-            return SnapshotRef.byIdAndName(r.id(), r.name());
-        }
-        return r.id() != null ? SnapshotRef.byId(r.id()) : SnapshotRef.byName(r.name());
-    }
-
     /** The id of the snapshot {@code r} names on the image, or null. */
     static String find(InternalSnapshotRequest r, java.util.List<Snapshot> snapshots) {
         for (Snapshot s : snapshots) {

@@ -3,7 +3,6 @@ package io.blksnap.txn;
 import io.blksnap.fs.AtomicFiles;
 import io.blksnap.qcow2.OpenOptions;
 import io.blksnap.qcow2.Qcow2Image;
-import io.blksnap.qcow2.Snapshot;
 import io.blksnap.qcow2.SnapshotRef;
 import io.blksnap.registry.DeviceRegistry;
 
@@ -80,14 +79,12 @@ final class Recovery {
     /** Deletes the snapshot this request made, if it exists: same name and the request's own time. */
     private boolean deleteMadeBy(InternalSnapshotRequest r) throws IOException {
         try (Qcow2Image img = Qcow2Image.open(registry.activeImage(r.device()), open)) {
-            for (Snapshot s : img.snapshots()) {
-                if (s.name().equals(r.name()) && s.dateSec() == r.dateSec() && s.dateNsec() == r.dateNsec()) {
-                    img.deleteSnapshot(SnapshotRef.byIdAndName(s.id(), s.name()));
-                    return true;
-                }
+            String id = InternalCreateAction.madeBy(r, img.snapshots());
+            if (id != null) {
+                img.deleteSnapshot(SnapshotRef.byIdAndName(id, r.name()));
             }
+            return id != null;
         }
-        return false;
     }
 
     private TransactionResult rollForward(Journal.Unfinished u) throws IOException {

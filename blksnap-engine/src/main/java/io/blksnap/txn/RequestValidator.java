@@ -103,9 +103,7 @@ final class RequestValidator {
             if (r.name() == null && r.id() == null) {
                 throw new InvalidRequestException(dev, "a deletion or apply needs a snapshot name or id");
             }
-            boolean found = snapshots.stream().anyMatch(s -> (r.id() == null || r.id().equals(s.id()))
-                    && (r.name() == null || r.name().equals(s.name())));
-            if (!found) {
+            if (InternalDeleteAction.find(r, snapshots) == null) {
                 throw new InvalidRequestException(dev, (r.id() != null && r.name() != null
                         ? "no snapshot has id " + r.id() + " and name \"" + r.name() + "\""
                         : "snapshot \"" + (r.name() != null ? r.name() : r.id()) + "\" does not exist"));

@@ -1,7 +1,6 @@
 package io.blksnap.txn;
 
 import io.blksnap.qcow2.Qcow2Image;
-import io.blksnap.qcow2.Snapshot;
 import io.blksnap.registry.DeviceRegistry;
 
 import java.io.IOException;
@@ -66,13 +65,8 @@ final class Undo {
 
     private static String madeBy(InternalSnapshotRequest r, Path image) throws IOException {
         try (Qcow2Image img = Qcow2Image.open(image)) {
-            for (Snapshot s : img.snapshots()) {
-                if (s.name().equals(r.name()) && s.dateSec() == r.dateSec() && s.dateNsec() == r.dateNsec()) {
-                    return s.id();
-                }
-            }
+            return InternalCreateAction.madeBy(r, img.snapshots());
         }
-        return null;
     }
 
     private static TransactionResult nothing(String id, String reason) {
