@@ -177,9 +177,9 @@ final class ImageState {
     }
 
     /** Queues the snapshot table {@code entries}, freeing the current one; returns its offset (0 if empty). */
-    long replaceSnapshotTable(ShadowCommit txn, List<SnapshotEntry> entries) throws IOException {
+    long replaceSnapshotTable(ShadowCommit change, List<SnapshotEntry> entries) throws IOException {
         if (snapshotTableBytes > 0) {
-            txn.adjustRange(header.snapshotsOffset, snapshotTableBytes, -1);
+            change.adjustRange(header.snapshotsOffset, snapshotTableBytes, -1);
         }
         if (entries.isEmpty()) {
             return 0;
@@ -188,8 +188,8 @@ final class ImageState {
         if (table.length > Header.MAX_SNAPSHOT_TABLE_BYTES) {
             throw new UnsupportedImageException("the snapshot table would exceed 64 MiB");
         }
-        long off = txn.allocateBytes(table.length);
-        txn.write(off, table);
+        long off = change.allocateBytes(table.length);
+        change.write(off, table);
         return off;
     }
 
@@ -199,39 +199,39 @@ final class ImageState {
      * any (a shared active table must not claim sole ownership, and is never rewritten in place);
      * every data cluster it maps gets one more reference either way.
      */
-    void shareTables(ShadowCommit txn, long[] from, long[] into) throws IOException {
+    void shareTables(ShadowCommit change, long[] from, long[] into) throws IOException {
         for (int i = 0; i < from.length; i++) {
             long l2Off = from[i] & Geometry.L1E_OFFSET_MASK;
             if (l2Off == 0) {
                 continue;
             }
             byte[] l2 = tables.readL2(l2Off);
-            tables.adjustDataRefcounts(l2, l2Off, txn, +1);
+            tables.adjustDataRefcounts(l2, l2Off, change, +1);
             if (tables.anyCopied(l2)) {
-                long copy = txn.allocate(1);
-                txn.copyL2(l2Off, copy, tables::clearCopied);
+                long copy = change.allocate(1);
+                change.copyL2(l2Off, copy, tables::clearCopied);
                 into[i] = copy | Geometry.OFLAG_COPIED;
             } else {
-                txn.adjust(g.clusterIndex(l2Off), +1);
+                change.adjust(g.clusterIndex(l2Off), +1);
                 into[i] = l2Off;
             }
         }
     }
 
     /** Queues a new active L1 and frees the current one; returns the new table's offset. */
-    long replaceActiveL1(ShadowCommit txn, long[] l1) throws IOException {
+    long replaceActiveL1(ShadowCommit change, long[] l1) throws IOException {
         if (header.l1Size > 0) {
-            txn.adjustRange(header.l1TableOffset, (long) header.l1Size * 8, -1);
+            change.adjustRange(header.l1TableOffset, (long) header.l1Size * 8, -1);
         }
-        return writeL1(txn, l1);
+        return writeL1(change, l1);
     }
 
-    long writeL1(ShadowCommit txn, long[] l1) throws IOException {
+    long writeL1(ShadowCommit change, long[] l1) throws IOException {
         if (l1.length == 0) {
             return 0;
         }
-        long off = txn.allocateBytes((long) l1.length * 8);
-        txn.write(off, Tables.encodeL1(l1));
+        long off = change.allocateBytes((long) l1.length * 8);
+        change.write(off, Tables.encodeL1(l1));
         return off;
     }
 }

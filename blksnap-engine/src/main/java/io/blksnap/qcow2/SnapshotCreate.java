@@ -25,20 +25,20 @@ final class SnapshotCreate {
         if (s.snapshots.size() >= Header.MAX_SNAPSHOTS) {
             throw new SnapshotException("the image already has the maximum of " + Header.MAX_SNAPSHOTS + " snapshots");
         }
-        ShadowCommit txn = s.begin();
+        ShadowCommit change = s.begin();
         long[] old = s.activeL1();
         long[] next = new long[old.length];
         // The snapshot keeps the old tables; the active image reaches the same data again.
-        s.shareTables(txn, old, next);
+        s.shareTables(change, old, next);
         long dateSec = req.time().getEpochSecond();
         // icount 0, as qemu-img 7.2 records it for an offline snapshot
         Snapshot snap = new Snapshot(SnapshotNames.nextId(s.snapshots), req.name(), 0, dateSec,
                 req.time().getNano(), req.vmClockNsec(), 0, s.header.size);
         List<SnapshotEntry> entries = new ArrayList<>(s.snapshots);
         entries.add(SnapshotEntry.create(snap, s.header.l1TableOffset, s.header.l1Size));
-        long tableOff = s.replaceSnapshotTable(txn, entries);
-        long l1Off = s.writeL1(txn, next);
-        txn.commit(s.header.size, next.length, l1Off, entries.size(), tableOff);
+        long tableOff = s.replaceSnapshotTable(change, entries);
+        long l1Off = s.writeL1(change, next);
+        change.commit(s.header.size, next.length, l1Off, entries.size(), tableOff);
         return snap;
     }
 }
