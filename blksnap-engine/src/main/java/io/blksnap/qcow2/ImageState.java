@@ -88,7 +88,7 @@ final class ImageState {
      * their refcounts, and would write its new tables over that live metadata (QEMU's
      * overlap check guards against the same).
      */
-    ShadowCommit begin() throws IOException {
+    ImageChange begin() throws IOException {
         if (!problems.isEmpty()) {
             throw corrupt(problems.get(0)
                     + (problems.size() > 1 ? " (and " + (problems.size() - 1) + " more problems)" : ""));
@@ -117,7 +117,7 @@ final class ImageState {
         for (SnapshotEntry e : snapshots) {
             requireReferenced(e.l1Offset(), (long) e.l1Size() * 8, "the L1 table of snapshot " + e.snapshot().id());
         }
-        return new ShadowCommit(storage, header, refcounts);
+        return new ImageChange(storage, header, refcounts);
     }
 
     /**
@@ -177,9 +177,9 @@ final class ImageState {
     }
 
     /** Queues the snapshot table {@code entries}, freeing the current one; returns its offset (0 if empty). */
-    long replaceSnapshotTable(ShadowCommit change, List<SnapshotEntry> entries) throws IOException {
+    long replaceSnapshotTable(ImageChange change, List<SnapshotEntry> entries) throws IOException {
         if (snapshotTableBytes > 0) {
-            change.adjustRange(header.snapshotsOffset, snapshotTableBytes, -1);
+            change.clusters.adjustRange(header.snapshotsOffset, snapshotTableBytes, -1);
         }
         if (entries.isEmpty()) {
             return 0;
@@ -188,9 +188,7 @@ final class ImageState {
         if (table.length > Header.MAX_SNAPSHOT_TABLE_BYTES) {
             throw new UnsupportedImageException("the snapshot table would exceed 64 MiB");
         }
-        long off = change.allocateBytes(table.length);
-        change.write(off, table);
-        return off;
+        return change.writeNew(table);
     }
 
     /**
@@ -199,39 +197,36 @@ final class ImageState {
      * any (a shared active table must not claim sole ownership, and is never rewritten in place);
      * every data cluster it maps gets one more reference either way.
      */
-    void shareTables(ShadowCommit change, long[] from, long[] into) throws IOException {
+    void shareTables(ImageChange change, long[] from, long[] into) throws IOException {
         for (int i = 0; i < from.length; i++) {
             long l2Off = from[i] & Geometry.L1E_OFFSET_MASK;
             if (l2Off == 0) {
                 continue;
             }
             byte[] l2 = tables.readL2(l2Off);
-            tables.adjustDataRefcounts(l2, l2Off, change, +1);
+            tables.adjustDataRefcounts(l2, l2Off, change.clusters, +1);
             if (tables.anyCopied(l2)) {
-                long copy = change.allocate(1);
-                change.copyL2(l2Off, copy, tables::clearCopied);
+                long copy = change.copyL2(l2Off, tables::clearCopied);
                 into[i] = copy | Geometry.OFLAG_COPIED;
             } else {
-                change.adjust(g.clusterIndex(l2Off), +1);
+                change.clusters.adjust(g.clusterIndex(l2Off), +1);
                 into[i] = l2Off;
             }
         }
     }
 
     /** Queues a new active L1 and frees the current one; returns the new table's offset. */
-    long replaceActiveL1(ShadowCommit change, long[] l1) throws IOException {
+    long replaceActiveL1(ImageChange change, long[] l1) throws IOException {
         if (header.l1Size > 0) {
-            change.adjustRange(header.l1TableOffset, (long) header.l1Size * 8, -1);
+            change.clusters.adjustRange(header.l1TableOffset, (long) header.l1Size * 8, -1);
         }
         return writeL1(change, l1);
     }
 
-    long writeL1(ShadowCommit change, long[] l1) throws IOException {
+    long writeL1(ImageChange change, long[] l1) throws IOException {
         if (l1.length == 0) {
             return 0;
         }
-        long off = change.allocateBytes((long) l1.length * 8);
-        change.write(off, Tables.encodeL1(l1));
-        return off;
+        return change.writeNew(Tables.encodeL1(l1));
     }
 }

@@ -14,7 +14,7 @@ final class SnapshotApply {
 
     static void run(ImageState s, SnapshotEntry target) throws IOException {
         Geometry g = s.g;
-        ShadowCommit change = s.begin();
+        ImageChange change = s.begin();
         long[] sl1 = s.snapshotL1(target);
         long[] old = s.activeL1();
         long[] next = new long[Math.max(old.length, sl1.length)];
@@ -22,8 +22,8 @@ final class SnapshotApply {
         for (long e : old) {
             long l2Off = e & Geometry.L1E_OFFSET_MASK;
             if (l2Off != 0) {
-                s.tables.adjustDataRefcounts(s.tables.readL2(l2Off), l2Off, change, -1);
-                change.adjust(g.clusterIndex(l2Off), -1);
+                s.tables.adjustDataRefcounts(s.tables.readL2(l2Off), l2Off, change.clusters, -1);
+                change.clusters.adjust(g.clusterIndex(l2Off), -1);
             }
         }
         long l1Off = s.replaceActiveL1(change, next);
@@ -32,6 +32,6 @@ final class SnapshotApply {
             throw new MalformedImageException("snapshot \"" + target.snapshot().name()
                     + "\" records a disk size its L1 table cannot map");
         }
-        change.commit(size, next.length, l1Off, s.snapshots.size(), s.header.snapshotsOffset);
+        change.writeNewClusters(size, next.length, l1Off, s.snapshots.size(), s.header.snapshotsOffset).commit();
     }
 }

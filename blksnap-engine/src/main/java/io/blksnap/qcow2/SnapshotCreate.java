@@ -25,7 +25,7 @@ final class SnapshotCreate {
         if (s.snapshots.size() >= Header.MAX_SNAPSHOTS) {
             throw new SnapshotException("the image already has the maximum of " + Header.MAX_SNAPSHOTS + " snapshots");
         }
-        ShadowCommit change = s.begin();
+        ImageChange change = s.begin();
         long[] old = s.activeL1();
         long[] next = new long[old.length];
         // The snapshot keeps the old tables; the active image reaches the same data again.
@@ -38,7 +38,7 @@ final class SnapshotCreate {
         entries.add(SnapshotEntry.create(snap, s.header.l1TableOffset, s.header.l1Size));
         long tableOff = s.replaceSnapshotTable(change, entries);
         long l1Off = s.writeL1(change, next);
-        change.commit(s.header.size, next.length, l1Off, entries.size(), tableOff);
+        change.writeNewClusters(s.header.size, next.length, l1Off, entries.size(), tableOff).commit();
         return snap;
     }
 }

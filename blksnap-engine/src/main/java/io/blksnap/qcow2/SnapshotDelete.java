@@ -16,17 +16,18 @@ final class SnapshotDelete {
 
     static void run(ImageState s, SnapshotEntry victim) throws IOException {
         Geometry g = s.g;
-        ShadowCommit change = s.begin();
+        ImageChange change = s.begin();
+        ClusterAllocator clusters = change.clusters;
         long[] sl1 = s.snapshotL1(victim);
         for (long e : sl1) {
             long l2Off = e & Geometry.L1E_OFFSET_MASK;
             if (l2Off != 0) {
-                s.tables.adjustDataRefcounts(s.tables.readL2(l2Off), l2Off, change, -1);
-                change.adjust(g.clusterIndex(l2Off), -1);
+                s.tables.adjustDataRefcounts(s.tables.readL2(l2Off), l2Off, clusters, -1);
+                clusters.adjust(g.clusterIndex(l2Off), -1);
             }
         }
         if (victim.l1Size() > 0) {
-            change.adjustRange(victim.l1Offset(), (long) victim.l1Size() * 8, -1);
+            clusters.adjustRange(victim.l1Offset(), (long) victim.l1Size() * 8, -1);
         }
         List<SnapshotEntry> entries = new ArrayList<>(s.snapshots);
         entries.remove(victim);
@@ -40,14 +41,13 @@ final class SnapshotDelete {
                 continue;
             }
             byte[] l2 = s.tables.readL2(l2Off);
-            if (copiedFlagsChange(s, change, l2)) {
-                long copy = change.allocate(1);
-                change.copyL2(l2Off, copy, t -> recomputeCopied(s, change, t));
-                change.adjust(g.clusterIndex(l2Off), -1);
+            if (copiedFlagsChange(s, clusters, l2)) {
+                long copy = change.copyL2(l2Off, t -> recomputeCopied(s, clusters, t));
+                clusters.adjust(g.clusterIndex(l2Off), -1);
                 l1[i] = copy | Geometry.OFLAG_COPIED;
                 l1Changed = true;
             } else {
-                long want = change.refcount(g.clusterIndex(l2Off)) == 1 ? l2Off | Geometry.OFLAG_COPIED : l2Off;
+                long want = clusters.refcount(g.clusterIndex(l2Off)) == 1 ? l2Off | Geometry.OFLAG_COPIED : l2Off;
                 if (want != l1[i]) {
                     l1[i] = want;
                     l1Changed = true;
@@ -55,15 +55,15 @@ final class SnapshotDelete {
             }
         }
         long l1Off = l1Changed ? s.replaceActiveL1(change, l1) : s.header.l1TableOffset;
-        change.commit(s.header.size, l1.length, l1Off, entries.size(), tableOff);
+        change.writeNewClusters(s.header.size, l1.length, l1Off, entries.size(), tableOff).commit();
     }
 
-    private static boolean copiedFlagsChange(ImageState s, ShadowCommit change, byte[] l2) throws IOException {
+    private static boolean copiedFlagsChange(ImageState s, ClusterAllocator clusters, byte[] l2) throws IOException {
         for (int j = 0; j < s.g.l2Entries; j++) {
             long e = s.tables.entry(l2, j);
             long off = Tables.dataOffset(e);
             if (off != 0) {
-                boolean want = change.refcount(s.g.clusterIndex(off)) == 1;
+                boolean want = clusters.refcount(s.g.clusterIndex(off)) == 1;
                 if (want != ((e & Geometry.OFLAG_COPIED) != 0)) {
                     return true;
                 }
@@ -73,12 +73,12 @@ final class SnapshotDelete {
     }
 
     /** Runs at write time, after the whole change is computed: refcounts are final by then. */
-    private static void recomputeCopied(ImageState s, ShadowCommit change, byte[] l2) throws IOException {
+    private static void recomputeCopied(ImageState s, ClusterAllocator clusters, byte[] l2) throws IOException {
         for (int j = 0; j < s.g.l2Entries; j++) {
             long e = s.tables.entry(l2, j);
             long off = Tables.dataOffset(e);
             if (off != 0) {
-                boolean one = change.refcount(s.g.clusterIndex(off)) == 1;
+                boolean one = clusters.refcount(s.g.clusterIndex(off)) == 1;
                 s.tables.setEntry(l2, j, one ? e | Geometry.OFLAG_COPIED : e & ~Geometry.OFLAG_COPIED);
             }
         }

@@ -70,7 +70,7 @@ final class Tables {
      * Adds {@code delta} to the refcount of every host cluster an L2 table references, and checks
      * each reference is sane first.
      */
-    void adjustDataRefcounts(byte[] l2, long l2Offset, ShadowCommit change, long delta) throws IOException {
+    void adjustDataRefcounts(byte[] l2, long l2Offset, ClusterAllocator clusters, long delta) throws IOException {
         for (int j = 0; j < g.l2Entries; j++) {
             long e = entry(l2, j);
             if (compressed(e)) {
@@ -78,7 +78,7 @@ final class Tables {
                 long last = g.compressedLastCluster(e);
                 checkInFile(g.clusterOffset(last), l2Offset, j);
                 for (long c = first; c <= last; c++) {
-                    change.adjust(c, delta);
+                    clusters.adjust(c, delta);
                 }
             } else {
                 long off = dataOffset(e);
@@ -88,7 +88,7 @@ final class Tables {
                                 + " points to an unaligned cluster 0x" + Long.toHexString(off));
                     }
                     checkInFile(off, l2Offset, j);
-                    change.adjust(g.clusterIndex(off), delta);
+                    clusters.adjust(g.clusterIndex(off), delta);
                 }
             }
         }
