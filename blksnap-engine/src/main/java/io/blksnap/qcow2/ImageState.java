@@ -190,43 +190,4 @@ final class ImageState {
         }
         return change.writeNew(table);
     }
-
-    /**
-     * Makes the new active L1 {@code into} reach everything {@code from} reaches, one more time:
-     * each L2 table is shared (refcount + 1), or copied with OFLAG_COPIED cleared when it holds
-     * any (a shared active table must not claim sole ownership, and is never rewritten in place);
-     * every data cluster it maps gets one more reference either way.
-     */
-    void shareTables(ImageChange change, long[] from, long[] into) throws IOException {
-        for (int i = 0; i < from.length; i++) {
-            long l2Off = from[i] & Geometry.L1E_OFFSET_MASK;
-            if (l2Off == 0) {
-                continue;
-            }
-            byte[] l2 = tables.readL2(l2Off);
-            tables.adjustDataRefcounts(l2, l2Off, change.clusters, +1);
-            if (tables.anyCopied(l2)) {
-                long copy = change.copyL2(l2Off, tables::clearCopied);
-                into[i] = copy | Geometry.OFLAG_COPIED;
-            } else {
-                change.clusters.adjust(g.clusterIndex(l2Off), +1);
-                into[i] = l2Off;
-            }
-        }
-    }
-
-    /** Queues a new active L1 and frees the current one; returns the new table's offset. */
-    long replaceActiveL1(ImageChange change, long[] l1) throws IOException {
-        if (header.l1Size > 0) {
-            change.clusters.adjustRange(header.l1TableOffset, (long) header.l1Size * 8, -1);
-        }
-        return writeL1(change, l1);
-    }
-
-    long writeL1(ImageChange change, long[] l1) throws IOException {
-        if (l1.length == 0) {
-            return 0;
-        }
-        return change.writeNew(Tables.encodeL1(l1));
-    }
 }

@@ -18,15 +18,9 @@ final class SnapshotApply {
         long[] sl1 = s.snapshotL1(target);
         long[] old = s.activeL1();
         long[] next = new long[Math.max(old.length, sl1.length)];
-        s.shareTables(change, sl1, next);
-        for (long e : old) {
-            long l2Off = e & Geometry.L1E_OFFSET_MASK;
-            if (l2Off != 0) {
-                s.tables.adjustDataRefcounts(s.tables.readL2(l2Off), l2Off, change.clusters, -1);
-                change.clusters.adjust(g.clusterIndex(l2Off), -1);
-            }
-        }
-        long l1Off = s.replaceActiveL1(change, next);
+        s.tables.share(change, sl1, next);
+        s.tables.release(change.clusters, old);
+        long l1Off = Tables.replaceActiveL1(change, s.header, next);
         long size = target.snapshot().diskSize();
         if (g.l1EntriesFor(size) > next.length) {
             throw new MalformedImageException("snapshot \"" + target.snapshot().name()

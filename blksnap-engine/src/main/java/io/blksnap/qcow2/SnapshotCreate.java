@@ -29,7 +29,7 @@ final class SnapshotCreate {
         long[] old = s.activeL1();
         long[] next = new long[old.length];
         // The snapshot keeps the old tables; the active image reaches the same data again.
-        s.shareTables(change, old, next);
+        s.tables.share(change, old, next);
         long dateSec = req.time().getEpochSecond();
         // icount 0, as qemu-img 7.2 records it for an offline snapshot
         Snapshot snap = new Snapshot(SnapshotNames.nextId(s.snapshots), req.name(), 0, dateSec,
@@ -37,7 +37,7 @@ final class SnapshotCreate {
         List<SnapshotEntry> entries = new ArrayList<>(s.snapshots);
         entries.add(SnapshotEntry.create(snap, s.header.l1TableOffset, s.header.l1Size));
         long tableOff = s.replaceSnapshotTable(change, entries);
-        long l1Off = s.writeL1(change, next);
+        long l1Off = Tables.writeL1(change, next);
         change.writeNewClusters(s.header.size, next.length, l1Off, entries.size(), tableOff).commit();
         return snap;
     }

@@ -18,14 +18,7 @@ final class SnapshotDelete {
         Geometry g = s.g;
         ImageChange change = s.begin();
         ClusterAllocator clusters = change.clusters;
-        long[] sl1 = s.snapshotL1(victim);
-        for (long e : sl1) {
-            long l2Off = e & Geometry.L1E_OFFSET_MASK;
-            if (l2Off != 0) {
-                s.tables.adjustDataRefcounts(s.tables.readL2(l2Off), l2Off, clusters, -1);
-                clusters.adjust(g.clusterIndex(l2Off), -1);
-            }
-        }
+        s.tables.release(clusters, s.snapshotL1(victim));
         if (victim.l1Size() > 0) {
             clusters.adjustRange(victim.l1Offset(), (long) victim.l1Size() * 8, -1);
         }
@@ -54,7 +47,7 @@ final class SnapshotDelete {
                 }
             }
         }
-        long l1Off = l1Changed ? s.replaceActiveL1(change, l1) : s.header.l1TableOffset;
+        long l1Off = l1Changed ? Tables.replaceActiveL1(change, s.header, l1) : s.header.l1TableOffset;
         change.writeNewClusters(s.header.size, l1.length, l1Off, entries.size(), tableOff).commit();
     }
 
