@@ -55,10 +55,10 @@ final class Checker {
             }
         }
         walkL1(h.l1TableOffset, h.l1Size, true, "active");
-        if (s.snapshotTableBytes > 0) {
-            ref(h.snapshotsOffset, s.snapshotTableBytes, "snapshot table");
+        if (s.snapshots.bytes() > 0) {
+            ref(s.snapshots.offset(), s.snapshots.bytes(), "snapshot table");
         }
-        for (SnapshotEntry e : s.snapshots) {
+        for (SnapshotEntry e : s.snapshots.entries()) {
             walkL1(e.l1Offset(), e.l1Size(), false, "snapshot " + e.snapshot().id());
         }
         HeaderExtension crypto = h.extension(HeaderExtension.CRYPTO);

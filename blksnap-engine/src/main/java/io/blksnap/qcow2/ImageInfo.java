@@ -41,7 +41,7 @@ public record ImageInfo(String filename, long virtualSize, int clusterSize, Stri
                 s.g.refcountBits, s.g.extendedL2, (h.compatibleFeatures & Header.COMPAT_LAZY_REFCOUNTS) != 0,
                 h.compressionType == 1 ? "zstd" : "zlib", h.cryptMethod != 0, h.has(Header.INCOMPAT_CORRUPT),
                 h.has(Header.INCOMPAT_DIRTY), h.has(Header.INCOMPAT_DATA_FILE), h.backingFile, h.backingFormat(),
-                chain(path, h), s.snapshots.size(), s.refcounts.fileSize(), used * s.g.clusterSize);
+                chain(path, h), s.snapshots.entries().size(), s.refcounts.fileSize(), used * s.g.clusterSize);
     }
 
     private static List<BackingLayer> chain(Path path, Header top) {

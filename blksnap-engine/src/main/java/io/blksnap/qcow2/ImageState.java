@@ -13,9 +13,8 @@ final class ImageState {
     final Header header;
     final Geometry g;
     final StoredRefcounts refcounts;
-    final List<SnapshotEntry> snapshots;
+    final SnapshotTable snapshots;
     final Tables tables;
-    final long snapshotTableBytes;
     /**
      * What is wrong with an image that could still be opened (invalid refcount table entries,
      * snapshot entries QEMU would refuse to use): {@code check} reports these as corruptions,
@@ -30,39 +29,10 @@ final class ImageState {
         this.refcounts = new StoredRefcounts(storage, header);
         long fileSize = refcounts.fileSize();
         this.tables = new Tables(storage, g, fileSize);
-        if (header.nbSnapshots == 0) {
-            snapshots = List.of();
-            snapshotTableBytes = 0;
-        } else {
-            // Entries are at most 40 + 1024 + 2 * 65535 bytes; read in growing chunks, never past 64 MiB.
-            long limit = Math.min(Header.MAX_SNAPSHOT_TABLE_BYTES, fileSize - header.snapshotsOffset);
-            long want = Math.min(limit, Math.max(g.clusterSize, (long) header.nbSnapshots * 128));
-            List<SnapshotEntry> parsed;
-            while (true) {
-                byte[] raw = new byte[(int) want];
-                storage.read(header.snapshotsOffset, raw);
-                try {
-                    parsed = SnapshotEntry.decode(raw, header.nbSnapshots, header.version, header.size);
-                    break;
-                } catch (MalformedImageException e) {
-                    if (want >= limit || !e.getMessage().startsWith("snapshot table is truncated")) {
-                        throw want >= limit && e.getMessage().startsWith("snapshot table is truncated")
-                                ? new MalformedImageException("snapshot table is larger than the file or 64 MiB")
-                                : e;
-                    }
-                    want = Math.min(limit, want * 4);
-                }
-            }
-            snapshots = List.copyOf(parsed);
-            long bytes = 0;
-            for (SnapshotEntry e : snapshots) {
-                bytes += e.encodedSize();
-            }
-            snapshotTableBytes = bytes;
-        }
+        this.snapshots = SnapshotTable.read(storage, header, fileSize);
         List<String> found = new ArrayList<>(refcounts.problems());
-        for (int i = 0; i < snapshots.size(); i++) {
-            String p = snapshots.get(i).problem(i, header.version, g, fileSize);
+        for (int i = 0; i < snapshots.entries().size(); i++) {
+            String p = snapshots.entries().get(i).problem(i, header.version, g, fileSize);
             if (p != null) {
                 found.add(p);
             }
@@ -111,10 +81,10 @@ final class ImageState {
                 requireDataReferenced(tables.readL2(l2), i);
             }
         }
-        if (snapshotTableBytes > 0) {
-            requireReferenced(header.snapshotsOffset, snapshotTableBytes, "the snapshot table");
+        if (snapshots.bytes() > 0) {
+            requireReferenced(snapshots.offset(), snapshots.bytes(), "the snapshot table");
         }
-        for (SnapshotEntry e : snapshots) {
+        for (SnapshotEntry e : snapshots.entries()) {
             requireReferenced(e.l1Offset(), (long) e.l1Size() * 8, "the L1 table of snapshot " + e.snapshot().id());
         }
         return new ImageChange(storage, header, refcounts);
@@ -174,20 +144,5 @@ final class ImageState {
 
     private static MalformedImageException corrupt(String problem) {
         return new MalformedImageException("image is corrupt, refusing to change it: " + problem + "; see check");
-    }
-
-    /** Queues the snapshot table {@code entries}, freeing the current one; returns its offset (0 if empty). */
-    long replaceSnapshotTable(ImageChange change, List<SnapshotEntry> entries) throws IOException {
-        if (snapshotTableBytes > 0) {
-            change.clusters.adjustRange(header.snapshotsOffset, snapshotTableBytes, -1);
-        }
-        if (entries.isEmpty()) {
-            return 0;
-        }
-        byte[] table = SnapshotEntry.encode(entries);
-        if (table.length > Header.MAX_SNAPSHOT_TABLE_BYTES) {
-            throw new UnsupportedImageException("the snapshot table would exceed 64 MiB");
-        }
-        return change.writeNew(table);
     }
 }

@@ -105,8 +105,8 @@ public final class Qcow2Image implements Closeable {
 
     public List<Snapshot> snapshots() {
         ImageState s = freshState();
-        List<Snapshot> out = new ArrayList<>(s.snapshots.size());
-        for (SnapshotEntry e : s.snapshots) {
+        List<Snapshot> out = new ArrayList<>(s.snapshots.entries().size());
+        for (SnapshotEntry e : s.snapshots.entries()) {
             out.add(e.snapshot());
         }
         return out;
@@ -124,7 +124,7 @@ public final class Qcow2Image implements Closeable {
     /** Deletes the snapshot {@code ref} names and returns what it was. */
     public Snapshot deleteSnapshot(SnapshotRef ref) throws IOException {
         requireSnapshotWritable();
-        SnapshotEntry victim = ref.find(state().snapshots);
+        SnapshotEntry victim = ref.find(state().snapshots.entries());
         try {
             SnapshotDelete.run(state(), victim);
         } finally {
@@ -136,7 +136,7 @@ public final class Qcow2Image implements Closeable {
     /** Reverts the image to the snapshot {@code ref} names; the snapshot itself stays. */
     public Snapshot applySnapshot(SnapshotRef ref) throws IOException {
         requireSnapshotWritable();
-        SnapshotEntry target = ref.find(state().snapshots);
+        SnapshotEntry target = ref.find(state().snapshots.entries());
         try {
             SnapshotApply.run(state(), target);
         } finally {

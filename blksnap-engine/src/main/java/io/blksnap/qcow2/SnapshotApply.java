@@ -26,6 +26,6 @@ final class SnapshotApply {
             throw new MalformedImageException("snapshot \"" + target.snapshot().name()
                     + "\" records a disk size its L1 table cannot map");
         }
-        change.writeNewClusters(size, next.length, l1Off, s.snapshots.size(), s.header.snapshotsOffset).commit();
+        change.writeNewClusters(size, next.length, l1Off, s.snapshots.entries().size(), s.header.snapshotsOffset).commit();
     }
 }

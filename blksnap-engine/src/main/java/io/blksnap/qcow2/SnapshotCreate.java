@@ -17,12 +17,12 @@ final class SnapshotCreate {
 
     static Snapshot run(ImageState s, NewSnapshot req) throws IOException {
         SnapshotNames.validate(req.name());
-        for (SnapshotEntry e : s.snapshots) {
+        for (SnapshotEntry e : s.snapshots.entries()) {
             if (e.snapshot().name().equals(req.name())) {
                 throw new SnapshotException("a snapshot named \"" + req.name() + "\" already exists");
             }
         }
-        if (s.snapshots.size() >= Header.MAX_SNAPSHOTS) {
+        if (s.snapshots.entries().size() >= Header.MAX_SNAPSHOTS) {
             throw new SnapshotException("the image already has the maximum of " + Header.MAX_SNAPSHOTS + " snapshots");
         }
         ImageChange change = s.begin();
@@ -32,11 +32,11 @@ final class SnapshotCreate {
         s.tables.share(change, old, next);
         long dateSec = req.time().getEpochSecond();
         // icount 0, as qemu-img 7.2 records it for an offline snapshot
-        Snapshot snap = new Snapshot(SnapshotNames.nextId(s.snapshots), req.name(), 0, dateSec,
+        Snapshot snap = new Snapshot(SnapshotNames.nextId(s.snapshots.entries()), req.name(), 0, dateSec,
                 req.time().getNano(), req.vmClockNsec(), 0, s.header.size);
-        List<SnapshotEntry> entries = new ArrayList<>(s.snapshots);
+        List<SnapshotEntry> entries = new ArrayList<>(s.snapshots.entries());
         entries.add(SnapshotEntry.create(snap, s.header.l1TableOffset, s.header.l1Size));
-        long tableOff = s.replaceSnapshotTable(change, entries);
+        long tableOff = s.snapshots.replace(change, entries);
         long l1Off = Tables.writeL1(change, next);
         change.writeNewClusters(s.header.size, next.length, l1Off, entries.size(), tableOff).commit();
         return snap;

@@ -22,9 +22,9 @@ final class SnapshotDelete {
         if (victim.l1Size() > 0) {
             clusters.adjustRange(victim.l1Offset(), (long) victim.l1Size() * 8, -1);
         }
-        List<SnapshotEntry> entries = new ArrayList<>(s.snapshots);
+        List<SnapshotEntry> entries = new ArrayList<>(s.snapshots.entries());
         entries.remove(victim);
-        long tableOff = s.replaceSnapshotTable(change, entries);
+        long tableOff = s.snapshots.replace(change, entries);
 
         long[] l1 = s.activeL1();
         boolean l1Changed = false;
