@@ -40,10 +40,16 @@ final class ImageChange {
     final ClusterAllocator clusters;
     private final List<Pending> pending = new ArrayList<>();
 
-    ImageChange(Storage storage, Header h, StoredRefcounts stored) {
+    private ImageChange(Storage storage, Header h, StoredRefcounts stored) {
         this.storage = storage;
         this.h = h;
         this.clusters = new ClusterAllocator(h, stored);
+    }
+
+    /** Starts a change to the image {@code s} was read from; refused while it is not safe to change. */
+    static ImageChange begin(ImageState s) throws IOException {
+        s.requireChangeable();
+        return new ImageChange(s.storage, s.header, s.refcounts);
     }
 
     /** Queues {@code data} for new clusters; returns their offset. */

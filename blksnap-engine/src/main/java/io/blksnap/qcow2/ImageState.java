@@ -6,7 +6,11 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 
-/** What one read of an image's metadata yields: header, refcounts, snapshot table, active L1. */
+/**
+ * What one read of an image's metadata yields: header, refcounts, snapshot table, and the means
+ * to read the L1/L2 tables. Read-only: a change is built in an {@link ImageChange}, and after it
+ * the metadata is read again.
+ */
 final class ImageState {
 
     final Storage storage;
@@ -53,12 +57,12 @@ final class ImageState {
     }
 
     /**
-     * Starts a change; refused (before anything is written) while the image has known problems,
-     * or while a metadata cluster has a stored refcount of 0: a change allocates clusters by
-     * their refcounts, and would write its new tables over that live metadata (QEMU's
-     * overlap check guards against the same).
+     * Refuses a change (before anything is written) while the image has known problems, or while
+     * a metadata cluster has a stored refcount of 0: a change allocates clusters by their
+     * refcounts, and would write its new tables over that live metadata (QEMU's overlap check
+     * guards against the same).
      */
-    ImageChange begin() throws IOException {
+    void requireChangeable() throws IOException {
         if (!problems.isEmpty()) {
             throw corrupt(problems.get(0)
                     + (problems.size() > 1 ? " (and " + (problems.size() - 1) + " more problems)" : ""));
@@ -87,7 +91,6 @@ final class ImageState {
         for (SnapshotEntry e : snapshots.entries()) {
             requireReferenced(e.l1Offset(), (long) e.l1Size() * 8, "the L1 table of snapshot " + e.snapshot().id());
         }
-        return new ImageChange(storage, header, refcounts);
     }
 
     /**

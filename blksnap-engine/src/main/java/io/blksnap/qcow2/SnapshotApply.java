@@ -14,7 +14,7 @@ final class SnapshotApply {
 
     static void run(ImageState s, SnapshotEntry target) throws IOException {
         Geometry g = s.g;
-        ImageChange change = s.begin();
+        ImageChange change = ImageChange.begin(s);
         long[] sl1 = s.snapshotL1(target);
         long[] old = s.activeL1();
         long[] next = new long[Math.max(old.length, sl1.length)];

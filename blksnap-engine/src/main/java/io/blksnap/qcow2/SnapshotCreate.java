@@ -25,7 +25,7 @@ final class SnapshotCreate {
         if (s.snapshots.entries().size() >= Header.MAX_SNAPSHOTS) {
             throw new SnapshotException("the image already has the maximum of " + Header.MAX_SNAPSHOTS + " snapshots");
         }
-        ImageChange change = s.begin();
+        ImageChange change = ImageChange.begin(s);
         long[] old = s.activeL1();
         long[] next = new long[old.length];
         // The snapshot keeps the old tables; the active image reaches the same data again.

@@ -16,7 +16,7 @@ final class SnapshotDelete {
 
     static void run(ImageState s, SnapshotEntry victim) throws IOException {
         Geometry g = s.g;
-        ImageChange change = s.begin();
+        ImageChange change = ImageChange.begin(s);
         ClusterAllocator clusters = change.clusters;
         s.tables.release(clusters, s.snapshotL1(victim));
         if (victim.l1Size() > 0) {
