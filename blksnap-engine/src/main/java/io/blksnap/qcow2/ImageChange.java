@@ -46,10 +46,10 @@ final class ImageChange {
         this.clusters = new ClusterAllocator(h, stored);
     }
 
-    /** Starts a change to the image {@code s} was read from; refused while it is not safe to change. */
-    static ImageChange begin(ImageState s) throws IOException {
-        s.requireChangeable();
-        return new ImageChange(s.storage, s.header, s.refcounts);
+    /** Starts a change to the image {@code m} was read from; refused while it is not safe to change. */
+    static ImageChange begin(ImageMetadata m) throws IOException {
+        m.requireChangeable();
+        return new ImageChange(m.storage, m.header, m.refcounts);
     }
 
     /** Queues {@code data} for new clusters; returns their offset. */

@@ -12,20 +12,20 @@ final class SnapshotApply {
     private SnapshotApply() {
     }
 
-    static void run(ImageState s, SnapshotEntry target) throws IOException {
-        Geometry g = s.g;
-        ImageChange change = ImageChange.begin(s);
-        long[] sl1 = s.snapshotL1(target);
-        long[] old = s.activeL1();
+    static void run(ImageMetadata m, SnapshotEntry target) throws IOException {
+        Geometry g = m.g;
+        ImageChange change = ImageChange.begin(m);
+        long[] sl1 = m.snapshotL1(target);
+        long[] old = m.activeL1();
         long[] next = new long[Math.max(old.length, sl1.length)];
-        s.tables.share(change, sl1, next);
-        s.tables.release(change.clusters, old);
-        long l1Off = Tables.replaceActiveL1(change, s.header, next);
+        m.tables.share(change, sl1, next);
+        m.tables.release(change.clusters, old);
+        long l1Off = Tables.replaceActiveL1(change, m.header, next);
         long size = target.snapshot().diskSize();
         if (g.l1EntriesFor(size) > next.length) {
             throw new MalformedImageException("snapshot \"" + target.snapshot().name()
                     + "\" records a disk size its L1 table cannot map");
         }
-        change.writeNewClusters(size, next.length, l1Off, s.snapshots.entries().size(), s.header.snapshotsOffset).commit();
+        change.writeNewClusters(size, next.length, l1Off, m.snapshots.entries().size(), m.header.snapshotsOffset).commit();
     }
 }

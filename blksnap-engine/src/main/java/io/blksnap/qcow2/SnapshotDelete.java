@@ -14,28 +14,28 @@ final class SnapshotDelete {
     private SnapshotDelete() {
     }
 
-    static void run(ImageState s, SnapshotEntry victim) throws IOException {
-        Geometry g = s.g;
-        ImageChange change = ImageChange.begin(s);
+    static void run(ImageMetadata m, SnapshotEntry victim) throws IOException {
+        Geometry g = m.g;
+        ImageChange change = ImageChange.begin(m);
         ClusterAllocator clusters = change.clusters;
-        s.tables.release(clusters, s.snapshotL1(victim));
+        m.tables.release(clusters, m.snapshotL1(victim));
         if (victim.l1Size() > 0) {
             clusters.adjustRange(victim.l1Offset(), (long) victim.l1Size() * 8, -1);
         }
-        List<SnapshotEntry> entries = new ArrayList<>(s.snapshots.entries());
+        List<SnapshotEntry> entries = new ArrayList<>(m.snapshots.entries());
         entries.remove(victim);
-        long tableOff = s.snapshots.replace(change, entries);
+        long tableOff = m.snapshots.replace(change, entries);
 
-        long[] l1 = s.activeL1();
+        long[] l1 = m.activeL1();
         boolean l1Changed = false;
         for (int i = 0; i < l1.length; i++) {
             long l2Off = l1[i] & Geometry.L1E_OFFSET_MASK;
             if (l2Off == 0) {
                 continue;
             }
-            byte[] l2 = s.tables.readL2(l2Off);
-            if (copiedFlagsChange(s, clusters, l2)) {
-                long copy = change.copyL2(l2Off, t -> recomputeCopied(s, clusters, t));
+            byte[] l2 = m.tables.readL2(l2Off);
+            if (copiedFlagsChange(m, clusters, l2)) {
+                long copy = change.copyL2(l2Off, t -> recomputeCopied(m, clusters, t));
                 clusters.adjust(g.clusterIndex(l2Off), -1);
                 l1[i] = copy | Geometry.OFLAG_COPIED;
                 l1Changed = true;
@@ -47,16 +47,16 @@ final class SnapshotDelete {
                 }
             }
         }
-        long l1Off = l1Changed ? Tables.replaceActiveL1(change, s.header, l1) : s.header.l1TableOffset;
-        change.writeNewClusters(s.header.size, l1.length, l1Off, entries.size(), tableOff).commit();
+        long l1Off = l1Changed ? Tables.replaceActiveL1(change, m.header, l1) : m.header.l1TableOffset;
+        change.writeNewClusters(m.header.size, l1.length, l1Off, entries.size(), tableOff).commit();
     }
 
-    private static boolean copiedFlagsChange(ImageState s, ClusterAllocator clusters, byte[] l2) throws IOException {
-        for (int j = 0; j < s.g.l2Entries; j++) {
-            long e = s.tables.entry(l2, j);
+    private static boolean copiedFlagsChange(ImageMetadata m, ClusterAllocator clusters, byte[] l2) throws IOException {
+        for (int j = 0; j < m.g.l2Entries; j++) {
+            long e = m.tables.entry(l2, j);
             long off = Tables.dataOffset(e);
             if (off != 0) {
-                boolean want = clusters.refcount(s.g.clusterIndex(off)) == 1;
+                boolean want = clusters.refcount(m.g.clusterIndex(off)) == 1;
                 if (want != ((e & Geometry.OFLAG_COPIED) != 0)) {
                     return true;
                 }
@@ -66,13 +66,13 @@ final class SnapshotDelete {
     }
 
     /** Runs at write time, after the whole change is computed: refcounts are final by then. */
-    private static void recomputeCopied(ImageState s, ClusterAllocator clusters, byte[] l2) throws IOException {
-        for (int j = 0; j < s.g.l2Entries; j++) {
-            long e = s.tables.entry(l2, j);
+    private static void recomputeCopied(ImageMetadata m, ClusterAllocator clusters, byte[] l2) throws IOException {
+        for (int j = 0; j < m.g.l2Entries; j++) {
+            long e = m.tables.entry(l2, j);
             long off = Tables.dataOffset(e);
             if (off != 0) {
-                boolean one = clusters.refcount(s.g.clusterIndex(off)) == 1;
-                s.tables.setEntry(l2, j, one ? e | Geometry.OFLAG_COPIED : e & ~Geometry.OFLAG_COPIED);
+                boolean one = clusters.refcount(m.g.clusterIndex(off)) == 1;
+                m.tables.setEntry(l2, j, one ? e | Geometry.OFLAG_COPIED : e & ~Geometry.OFLAG_COPIED);
             }
         }
     }

@@ -11,7 +11,7 @@ import java.util.List;
  * to read the L1/L2 tables. Read-only: a change is built in an {@link ImageChange}, and after it
  * the metadata is read again.
  */
-final class ImageState {
+final class ImageMetadata {
 
     final Storage storage;
     final Header header;
@@ -26,7 +26,7 @@ final class ImageState {
      */
     final List<String> problems;
 
-    private ImageState(Storage storage) throws IOException {
+    private ImageMetadata(Storage storage) throws IOException {
         this.storage = storage;
         this.header = Header.read(storage);
         this.g = header.geometry;
@@ -44,8 +44,8 @@ final class ImageState {
         problems = List.copyOf(found);
     }
 
-    static ImageState load(Storage storage) throws IOException {
-        return new ImageState(storage);
+    static ImageMetadata read(Storage storage) throws IOException {
+        return new ImageMetadata(storage);
     }
 
     long[] activeL1() throws IOException {
