@@ -26,6 +26,7 @@ final class SnapshotApply {
             throw new MalformedImageException("snapshot \"" + target.snapshot().name()
                     + "\" records a disk size its L1 table cannot map");
         }
-        change.writeNewClusters(size, next.length, l1Off, m.snapshots.entries().size(), m.header.snapshotsOffset).commit();
+        int nbSnapshots = m.snapshots.entries().size();
+        change.writeNewClusters(size, next.length, l1Off, nbSnapshots, m.header.snapshotsOffset).commit();
     }
 }
