@@ -22,9 +22,9 @@ final class Members {
     }
 
     /**
-     * The one dispatch on the request kind. (Java 17 has no switch over a sealed type's records:
-     * each of the two records switches over its operations, exhaustively.) A new kind is one
-     * class and one case here.
+     * The one dispatch on the request kind: a new kind is one class and one case here. (Java 17
+     * has no switch over a sealed type's records, so each record switches over its operations,
+     * exhaustively.)
      */
     static Member<?> of(int index, SnapshotRequest r, DeviceAccess device) {
         if (r instanceof InternalSnapshotRequest i) {
@@ -34,13 +34,16 @@ final class Members {
                 case APPLY -> new InternalApply(index, i, device);
             };
         }
-        ExternalSnapshotRequest e = (ExternalSnapshotRequest) r; // SnapshotRequest permits only these two
-        return switch (e.operation()) {
-            case CREATE -> new ExternalCreate(index, e, device);
-            case DELETE -> new Unsupported(index, e, device,
-                    "deleting an external snapshot (merging overlays) is not supported yet");
-            case APPLY -> new Unsupported(index, e, device, "reverting to an external snapshot is not supported yet");
-        };
+        if (r instanceof ExternalSnapshotRequest e) {
+            return switch (e.operation()) {
+                case CREATE -> new ExternalCreate(index, e, device);
+                case DELETE -> new Unsupported(index, e, device,
+                        "deleting an external snapshot (merging overlays) is not supported yet");
+                case APPLY -> new Unsupported(index, e, device,
+                        "reverting to an external snapshot is not supported yet");
+            };
+        }
+        throw new IllegalArgumentException("no member class for " + r.getClass().getName());
     }
 
     static Members of(List<SnapshotRequest> requests, Devices devices) {
