@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -47,8 +48,14 @@ final class ClusterAllocator {
     private long lastChangedIndex = -1;
     private byte[] lastChanged;
     private long freeHint;
+    /**
+     * Refcounts of states a crash could still leave committed (the image under prepared changes
+     * this one builds on): a cluster in use in any of them is not free either.
+     */
+    private final List<StoredRefcounts> alsoInUse;
 
-    ClusterAllocator(Header h, StoredRefcounts stored) {
+    ClusterAllocator(Header h, StoredRefcounts stored, List<StoredRefcounts> alsoInUse) {
+        this.alsoInUse = List.copyOf(alsoInUse);
         this.h = h;
         this.g = h.geometry;
         this.blockShift = Integer.numberOfTrailingZeros(g.refcountsPerBlock);
@@ -132,7 +139,7 @@ final class ClusterAllocator {
             long blockEnd = (blockIndex + 1) << blockShift;
             byte[] now = stored.block(blockIndex);
             byte[] after = changedBlock(blockIndex);
-            if (now == null && after == null) {
+            if (now == null && after == null && !usedElsewhere(blockIndex, -1)) {
                 if (firstFree < 0) {
                     firstFree = c;
                 }
@@ -150,7 +157,8 @@ final class ClusterAllocator {
             for (; c < blockEnd; c++) {
                 int i = (int) (c & blockMask);
                 if ((now == null || RefcountBlock.get(now, i, g.refcountOrder) == 0)
-                        && (after == null || RefcountBlock.get(after, i, g.refcountOrder) == 0)) {
+                        && (after == null || RefcountBlock.get(after, i, g.refcountOrder) == 0)
+                        && (alsoInUse.isEmpty() || !usedElsewhere(blockIndex, i))) {
                     if (firstFree < 0) {
                         firstFree = c;
                     }
@@ -171,6 +179,31 @@ final class ClusterAllocator {
         // Every cluster below firstFree is in use; the run just taken is too when it starts there.
         freeHint = firstFree == start ? start + n : firstFree;
         return g.clusterOffset(start);
+    }
+
+    /**
+     * Whether a state in {@link #alsoInUse} uses cluster {@code i} of block {@code blockIndex}
+     * ({@code i < 0}: any cluster of the block).
+     */
+    private boolean usedElsewhere(long blockIndex, int i) throws IOException {
+        for (StoredRefcounts other : alsoInUse) {
+            byte[] b = other.block(blockIndex);
+            if (b != null) {
+                if (i >= 0 ? RefcountBlock.get(b, i, g.refcountOrder) != 0 : !allZero(b)) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    private static boolean allZero(byte[] b) {
+        for (byte x : b) {
+            if (x != 0) {
+                return false;
+            }
+        }
+        return true;
     }
 
     long allocateBytes(long bytes) throws IOException {

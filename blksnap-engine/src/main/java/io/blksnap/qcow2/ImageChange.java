@@ -4,6 +4,7 @@ import io.blksnap.storage.Storage;
 
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
@@ -40,16 +41,25 @@ final class ImageChange {
     final ClusterAllocator clusters;
     private final List<Pending> pending = new ArrayList<>();
 
-    private ImageChange(Storage storage, Header h, StoredRefcounts stored) {
+    private ImageChange(Storage storage, Header h, StoredRefcounts stored, List<StoredRefcounts> alsoInUse) {
         this.storage = storage;
         this.h = h;
-        this.clusters = new ClusterAllocator(h, stored);
+        this.clusters = new ClusterAllocator(h, stored, alsoInUse);
     }
 
     /** Starts a change to the image {@code m} was read from; refused while it is not safe to change. */
     static ImageChange begin(ImageMetadata m) throws IOException {
+        return begin(m, List.of());
+    }
+
+    /**
+     * Starts a change on top of prepared, not yet switched changes ({@code m} is the state the last
+     * of them switches to): a cluster in use in any state a crash could still leave committed
+     * ({@code alsoInUse}) is never allocated.
+     */
+    static ImageChange begin(ImageMetadata m, List<StoredRefcounts> alsoInUse) throws IOException {
         m.requireChangeable();
-        return new ImageChange(m.storage, m.header, m.refcounts);
+        return new ImageChange(m.storage, m.header, m.refcounts, alsoInUse);
     }
 
     /** Queues {@code data} for new clusters; returns their offset. */
@@ -74,12 +84,17 @@ final class ImageChange {
      * and flushes. Nothing the committed image uses is touched. {@code size}, {@code l1*} and
      * {@code snapshots*} are the new header values; the returned switch makes them current.
      */
-    HeaderSwitch writeNewClusters(long size, int l1Size, long l1Offset, int nbSnapshots, long snapshotsOffset)
+    Written writeNewClusters(long size, int l1Size, long l1Offset, int nbSnapshots, long snapshotsOffset)
             throws IOException {
         ClusterAllocator.RefcountStructure refcounts = clusters.finish();
-        long originalLength = storage.size();
+        List<Pending> writes = new ArrayList<>(pending);
+        for (Map.Entry<Long, byte[]> e : refcounts.blocks().entrySet()) {
+            writes.add(new Pending(e.getKey(), e.getValue(), -1, null));
+        }
+        writes.add(new Pending(refcounts.tableOffset(), refcounts.table(), -1, null));
+        Restore restore = Restore.before(storage, writes, h.geometry.clusterSize);
         try {
-            for (Pending p : pending) {
+            for (Pending p : writes) {
                 if (p.data() != null) {
                     storage.write(p.offset(), p.data());
                 } else {
@@ -89,17 +104,79 @@ final class ImageChange {
                     storage.write(p.offset(), l2);
                 }
             }
-            for (Map.Entry<Long, byte[]> e : refcounts.blocks().entrySet()) {
-                storage.write(e.getKey(), e.getValue());
-            }
-            storage.write(refcounts.tableOffset(), refcounts.table());
             storage.flush();
         } catch (IOException | RuntimeException e) {
-            // Only clusters free in the committed image were written; drop any growth of the file.
-            storage.truncate(originalLength);
+            // Only clusters free in the committed image were written: put them back as they were.
+            try {
+                restore.run();
+            } catch (IOException | RuntimeException again) {
+                e.addSuppressed(again);
+            }
             throw e;
         }
-        return new HeaderSwitch(storage, h.commitBytes(size, l1Size, l1Offset, refcounts.tableOffset(),
-                refcounts.tableClusters(), nbSnapshots, snapshotsOffset));
+        return new Written(new HeaderSwitch(storage, h.commitBytes(size, l1Size, l1Offset, refcounts.tableOffset(),
+                refcounts.tableClusters(), nbSnapshots, snapshotsOffset)), restore);
+    }
+
+    /** A change whose clusters are written and flushed: the switch commits it, the restore abandons it. */
+    record Written(HeaderSwitch headerSwitch, Restore restore) {
+    }
+
+    /**
+     * What the write phase overwrote, to abandon a change leaving the file byte for byte as it was:
+     * the file's length and the old bytes of every cluster it wrote inside that length (clusters
+     * free in the committed image still hold stale bytes, or read as a hole).
+     */
+    static final class Restore {
+        /** Compared and written back in blocks of this size: the file system's usual block. */
+        private static final int BLOCK = 4096;
+
+        private final Storage storage;
+        private final long length;
+        private final List<Long> offsets = new ArrayList<>();
+        private final List<byte[]> old = new ArrayList<>();
+
+        private Restore(Storage storage, long length) {
+            this.storage = storage;
+            this.length = length;
+        }
+
+        private static Restore before(Storage storage, List<Pending> writes, int clusterSize) throws IOException {
+            Restore r = new Restore(storage, storage.size());
+            for (Pending p : writes) {
+                long end = Math.min(r.length, p.offset() + (p.data() != null ? p.data().length : clusterSize));
+                if (p.offset() < end) {
+                    byte[] b = new byte[(int) (end - p.offset())];
+                    storage.read(p.offset(), b);
+                    r.offsets.add(p.offset());
+                    r.old.add(b);
+                }
+            }
+            return r;
+        }
+
+        /**
+         * Writes back only the blocks that now differ: the change wrote those, so the file system
+         * has them allocated and rewriting them needs no free space (a hole the change never
+         * reached still reads as the zeros it held). Then cuts the growth and syncs.
+         */
+        void run() throws IOException {
+            for (int i = old.size() - 1; i >= 0; i--) {
+                byte[] was = old.get(i);
+                long offset = offsets.get(i);
+                byte[] now = new byte[was.length];
+                storage.read(offset, now);
+                for (int from = 0; from < was.length; from += BLOCK) {
+                    int to = Math.min(was.length, from + BLOCK);
+                    if (!Arrays.equals(was, from, to, now, from, to)) {
+                        storage.write(offset + from, Arrays.copyOfRange(was, from, to));
+                    }
+                }
+            }
+            if (storage.size() > length) {
+                storage.truncate(length);
+            }
+            storage.flush();
+        }
     }
 }

@@ -31,6 +31,8 @@ public final class Qcow2Image implements Closeable {
      * metadata (refcount table, snapshot table) once instead of twice.
      */
     private boolean stale;
+    /** Changes written but not switched yet, in the order prepared. */
+    private final List<PreparedChange> prepared = new ArrayList<>();
 
     private Qcow2Image(Path path, Storage storage, boolean writable) throws IOException {
         this.path = path;
@@ -112,37 +114,110 @@ public final class Qcow2Image implements Closeable {
         return out;
     }
 
+    /** Creates a snapshot now: {@link #prepareCreate}, then its commit. */
     public Snapshot createSnapshot(NewSnapshot request) throws IOException {
-        requireSnapshotWritable();
-        try {
-            return SnapshotCreate.run(metadata(), request);
-        } finally {
-            stale = true;
-        }
+        PreparedChange p = prepareCreate(request);
+        p.commit();
+        return p.snapshot();
     }
 
     /** Deletes the snapshot {@code ref} names and returns what it was. */
     public Snapshot deleteSnapshot(SnapshotRef ref) throws IOException {
-        requireSnapshotWritable();
-        SnapshotEntry victim = ref.find(metadata().snapshots.entries());
-        try {
-            SnapshotDelete.run(metadata(), victim);
-        } finally {
-            stale = true;
-        }
-        return victim.snapshot();
+        PreparedChange p = prepareDelete(ref);
+        p.commit();
+        return p.snapshot();
     }
 
     /** Reverts the image to the snapshot {@code ref} names; the snapshot itself stays. */
     public Snapshot applySnapshot(SnapshotRef ref) throws IOException {
+        PreparedChange p = prepareApply(ref);
+        p.commit();
+        return p.snapshot();
+    }
+
+    /** Writes a snapshot create, not yet visible: see {@link PreparedChange}. */
+    public PreparedChange prepareCreate(NewSnapshot request) throws IOException {
         requireSnapshotWritable();
-        SnapshotEntry target = ref.find(metadata().snapshots.entries());
+        ImageMetadata base = prepareBase();
         try {
-            SnapshotApply.run(metadata(), target);
+            SnapshotCreate.Prepared p = SnapshotCreate.prepare(base, inUseBelow(), request);
+            return track(new PreparedChange(this, p.snapshot(), p.written()));
         } finally {
             stale = true;
         }
-        return target.snapshot();
+    }
+
+    /** Writes the deletion of the snapshot {@code ref} names, not yet visible: see {@link PreparedChange}. */
+    public PreparedChange prepareDelete(SnapshotRef ref) throws IOException {
+        requireSnapshotWritable();
+        ImageMetadata base = prepareBase();
+        SnapshotEntry victim = ref.find(base.snapshots.entries());
+        try {
+            return track(new PreparedChange(this, victim.snapshot(), SnapshotDelete.prepare(base, inUseBelow(), victim)));
+        } finally {
+            stale = true;
+        }
+    }
+
+    /** Writes the revert to the snapshot {@code ref} names, not yet visible: see {@link PreparedChange}. */
+    public PreparedChange prepareApply(SnapshotRef ref) throws IOException {
+        requireSnapshotWritable();
+        ImageMetadata base = prepareBase();
+        SnapshotEntry target = ref.find(base.snapshots.entries());
+        try {
+            return track(new PreparedChange(this, target.snapshot(), SnapshotApply.prepare(base, inUseBelow(), target)));
+        } finally {
+            stale = true;
+        }
+    }
+
+    /** What a new change builds on: the state the last prepared change switches to, else the image. */
+    private ImageMetadata prepareBase() throws IOException {
+        return prepared.isEmpty() ? metadata() : prepared.get(prepared.size() - 1).after();
+    }
+
+    /**
+     * The refcounts of every state a crash could still leave committed below the base: the image
+     * and each prepared change but the last. Empty when nothing is prepared.
+     */
+    private List<StoredRefcounts> inUseBelow() throws IOException {
+        List<StoredRefcounts> out = new ArrayList<>();
+        if (!prepared.isEmpty()) {
+            out.add(metadata().refcounts);
+            for (int i = 0; i < prepared.size() - 1; i++) {
+                out.add(prepared.get(i).after().refcounts);
+            }
+        }
+        return out;
+    }
+
+    private PreparedChange track(PreparedChange p) {
+        prepared.add(p);
+        return p;
+    }
+
+    void commit(PreparedChange p) throws IOException {
+        if (prepared.isEmpty() || prepared.get(0) != p) {
+            throw new IllegalStateException("prepared changes commit in the order they were prepared");
+        }
+        try {
+            p.written.headerSwitch().commit();
+        } finally {
+            prepared.remove(0);
+            stale = true;
+        }
+    }
+
+    void abort(PreparedChange p) throws IOException {
+        if (prepared.isEmpty() || prepared.get(prepared.size() - 1) != p) {
+            throw new IllegalStateException("prepared changes abort last first");
+        }
+        try {
+            p.written.restore().run();
+        } finally {
+            prepared.remove(prepared.size() - 1);
+            stale = true;
+        }
     }
 
     public long virtualSize() {

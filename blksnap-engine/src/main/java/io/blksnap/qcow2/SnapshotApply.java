@@ -1,6 +1,7 @@
 package io.blksnap.qcow2;
 
 import java.io.IOException;
+import java.util.List;
 
 /**
  * Revert to an internal snapshot, as {@code qemu-img snapshot -a}: the active image becomes a
@@ -12,9 +13,11 @@ final class SnapshotApply {
     private SnapshotApply() {
     }
 
-    static void run(ImageMetadata m, SnapshotEntry target) throws IOException {
+    /** The write phase; the returned change's header switch makes it. */
+    static ImageChange.Written prepare(ImageMetadata m, List<StoredRefcounts> alsoInUse, SnapshotEntry target)
+            throws IOException {
         Geometry g = m.g;
-        ImageChange change = ImageChange.begin(m);
+        ImageChange change = ImageChange.begin(m, alsoInUse);
         long[] sl1 = m.snapshotL1(target);
         long[] old = m.activeL1();
         long[] next = new long[Math.max(old.length, sl1.length)];
@@ -27,6 +30,6 @@ final class SnapshotApply {
                     + "\" records a disk size its L1 table cannot map");
         }
         int nbSnapshots = m.snapshots.entries().size();
-        change.writeNewClusters(size, next.length, l1Off, nbSnapshots, m.header.snapshotsOffset).commit();
+        return change.writeNewClusters(size, next.length, l1Off, nbSnapshots, m.header.snapshotsOffset);
     }
 }

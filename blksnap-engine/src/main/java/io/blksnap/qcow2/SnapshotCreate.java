@@ -15,7 +15,12 @@ final class SnapshotCreate {
     private SnapshotCreate() {
     }
 
-    static Snapshot run(ImageMetadata m, NewSnapshot req) throws IOException {
+    /** The snapshot made and the written change that makes it. */
+    record Prepared(Snapshot snapshot, ImageChange.Written written) {
+    }
+
+    /** The write phase; the returned change's header switch makes the snapshot. */
+    static Prepared prepare(ImageMetadata m, List<StoredRefcounts> alsoInUse, NewSnapshot req) throws IOException {
         SnapshotNames.validate(req.name());
         for (SnapshotEntry e : m.snapshots.entries()) {
             if (e.snapshot().name().equals(req.name())) {
@@ -25,7 +30,7 @@ final class SnapshotCreate {
         if (m.snapshots.entries().size() >= Header.MAX_SNAPSHOTS) {
             throw new SnapshotException("the image already has the maximum of " + Header.MAX_SNAPSHOTS + " snapshots");
         }
-        ImageChange change = ImageChange.begin(m);
+        ImageChange change = ImageChange.begin(m, alsoInUse);
         long[] old = m.activeL1();
         long[] next = new long[old.length];
         // The snapshot keeps the old tables; the active image reaches the same data again.
@@ -38,7 +43,6 @@ final class SnapshotCreate {
         entries.add(SnapshotEntry.create(snap, m.header.l1TableOffset, m.header.l1Size));
         long tableOff = m.snapshots.replace(change, entries);
         long l1Off = Tables.writeL1(change, next);
-        change.writeNewClusters(m.header.size, next.length, l1Off, entries.size(), tableOff).commit();
-        return snap;
+        return new Prepared(snap, change.writeNewClusters(m.header.size, next.length, l1Off, entries.size(), tableOff));
     }
 }

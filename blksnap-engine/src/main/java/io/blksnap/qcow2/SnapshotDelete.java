@@ -14,9 +14,11 @@ final class SnapshotDelete {
     private SnapshotDelete() {
     }
 
-    static void run(ImageMetadata m, SnapshotEntry victim) throws IOException {
+    /** The write phase; the returned change's header switch makes it. */
+    static ImageChange.Written prepare(ImageMetadata m, List<StoredRefcounts> alsoInUse, SnapshotEntry victim)
+            throws IOException {
         Geometry g = m.g;
-        ImageChange change = ImageChange.begin(m);
+        ImageChange change = ImageChange.begin(m, alsoInUse);
         ClusterAllocator clusters = change.clusters;
         m.tables.release(clusters, m.snapshotL1(victim));
         if (victim.l1Size() > 0) {
@@ -48,7 +50,7 @@ final class SnapshotDelete {
             }
         }
         long l1Off = l1Changed ? Tables.replaceActiveL1(change, m.header, l1) : m.header.l1TableOffset;
-        change.writeNewClusters(m.header.size, l1.length, l1Off, entries.size(), tableOff).commit();
+        return change.writeNewClusters(m.header.size, l1.length, l1Off, entries.size(), tableOff);
     }
 
     private static boolean copiedFlagsChange(ImageMetadata m, ClusterAllocator clusters, byte[] l2) throws IOException {

@@ -1,0 +1,56 @@
+package io.blksnap.qcow2;
+
+import io.blksnap.storage.Storage;
+
+import java.io.IOException;
+
+/**
+ * The image as a prepared change's header switch would leave it, without making the switch:
+ * reads of the header's commit range see the new bytes, everything else passes through. A change
+ * that builds on a prepared one reads its metadata through this view.
+ */
+final class SwitchedView implements Storage {
+
+    private final Storage inner;
+    private final byte[] commitBytes;
+
+    SwitchedView(HeaderSwitch pending) {
+        this.inner = pending.storage();
+        this.commitBytes = pending.commitBytes();
+    }
+
+    @Override
+    public void read(long offset, byte[] buf) throws IOException {
+        inner.read(offset, buf);
+        long from = Math.max(offset, Header.COMMIT_OFFSET);
+        long to = Math.min(offset + buf.length, Header.COMMIT_OFFSET + commitBytes.length);
+        for (long p = from; p < to; p++) {
+            buf[(int) (p - offset)] = commitBytes[(int) (p - Header.COMMIT_OFFSET)];
+        }
+    }
+
+    @Override
+    public void write(long offset, byte[] data) throws IOException {
+        inner.write(offset, data);
+    }
+
+    @Override
+    public void flush() throws IOException {
+        inner.flush();
+    }
+
+    @Override
+    public long size() throws IOException {
+        return inner.size();
+    }
+
+    @Override
+    public void truncate(long length) throws IOException {
+        inner.truncate(length);
+    }
+
+    /** The view does not own the image's storage. */
+    @Override
+    public void close() {
+    }
+}
