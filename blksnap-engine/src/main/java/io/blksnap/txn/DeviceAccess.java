@@ -1,6 +1,7 @@
 package io.blksnap.txn;
 
 import io.blksnap.qcow2.NewSnapshot;
+import io.blksnap.qcow2.PreparedChange;
 import io.blksnap.qcow2.Snapshot;
 import io.blksnap.qcow2.SnapshotRef;
 
@@ -36,12 +37,16 @@ interface DeviceAccess {
 
     List<Snapshot> snapshots() throws IOException;
 
-    /** Makes an internal snapshot durably; its id. */
-    String createSnapshot(NewSnapshot snapshot) throws IOException;
+    /**
+     * Writes an internal snapshot create, delete or revert without making it visible: its commit
+     * is the device's one header switch (needing no space), its abort leaves the image byte for
+     * byte as it was. Several on one device build on each other; commit in order, abort last first.
+     */
+    PreparedChange prepareCreate(NewSnapshot snapshot) throws IOException;
 
-    void deleteSnapshot(SnapshotRef ref) throws IOException;
+    PreparedChange prepareDelete(SnapshotRef ref) throws IOException;
 
-    void applySnapshot(SnapshotRef ref) throws IOException;
+    PreparedChange prepareApply(SnapshotRef ref) throws IOException;
 
     /** Holds the device (no one else writes it) until the transaction ends. */
     void hold() throws IOException;

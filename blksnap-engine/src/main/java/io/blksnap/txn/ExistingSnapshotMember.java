@@ -1,5 +1,6 @@
 package io.blksnap.txn;
 
+import io.blksnap.qcow2.PreparedChange;
 import io.blksnap.qcow2.Snapshot;
 import io.blksnap.qcow2.SnapshotException;
 import io.blksnap.qcow2.SnapshotRef;
@@ -8,9 +9,10 @@ import java.io.IOException;
 import java.util.List;
 
 /**
- * The internal kinds that change an existing snapshot (delete, apply): prepare finds it, holding
- * the image; commit makes the change, so no device changes unless every device of the transaction
- * could; abort has nothing to undo; neither can be undone afterwards.
+ * The internal kinds that change an existing snapshot (delete, apply): prepare finds it and
+ * writes the change into the image's free clusters (so a full disk fails here, never later);
+ * commit switches it in, one header write; abort puts the image's bytes back. Neither can be
+ * undone afterwards.
  */
 abstract class ExistingSnapshotMember extends InternalMember {
 
@@ -18,8 +20,10 @@ abstract class ExistingSnapshotMember extends InternalMember {
         super(index, request, device);
     }
 
-    /** The change itself, on the snapshot {@code ref} names. */
-    abstract void change(SnapshotRef ref) throws IOException;
+    private PreparedChange change;
+
+    /** Writes the change itself, on the snapshot {@code ref} names, without switching it in. */
+    abstract PreparedChange prepareChange(SnapshotRef ref) throws IOException;
 
     @Override
     void check(List<Snapshot> snapshots) throws IOException {
@@ -40,31 +44,37 @@ abstract class ExistingSnapshotMember extends InternalMember {
             throw new SnapshotException("snapshot \"" + (request.name() != null ? request.name() : request.id())
                     + "\" does not exist");
         }
+        change = prepareChange(SnapshotRef.byId(snapshotId));
     }
 
     @Override
     void commit() throws IOException {
-        change(SnapshotRef.byId(snapshotId));
+        change.commit();
     }
 
     @Override
-    void abort() {
-        // nothing was changed in prepare
+    void abort() throws IOException {
+        if (change != null) {
+            change.abort();
+        }
     }
 
     @Override
     boolean rollBack() {
-        return false; // nothing was changed before the commit point
+        return false; // nothing is switched before the commit point
     }
 
-    /** The decided change, done again only where it is not done yet (the journal's id when it has one). */
+    /**
+     * The decided change, done again from scratch (a dead process's prepared clusters are not in
+     * the journal) only where it is not done yet (the journal's id when it has one).
+     */
     @Override
     void rollForward() throws IOException {
         InternalSnapshotRequest target = snapshotId != null
                 ? InternalSnapshotRequest.deleteById(request.device(), snapshotId, request.name()) : request;
         String id = find(target, device.snapshots());
         if (id != null) {
-            change(SnapshotRef.byId(id));
+            prepareChange(SnapshotRef.byId(id)).commit();
         }
     }
 

@@ -1,10 +1,11 @@
 package io.blksnap.txn;
 
+import io.blksnap.qcow2.PreparedChange;
 import io.blksnap.qcow2.SnapshotRef;
 
 import java.io.IOException;
 
-/** Reverting a device to an internal snapshot: found in prepare, applied on commit. */
+/** Reverting a device to an internal snapshot: prepared (written) in prepare, switched in on commit. */
 final class InternalApply extends ExistingSnapshotMember {
 
     InternalApply(int index, InternalSnapshotRequest request, DeviceAccess device) {
@@ -12,7 +13,7 @@ final class InternalApply extends ExistingSnapshotMember {
     }
 
     @Override
-    void change(SnapshotRef ref) throws IOException {
-        device.applySnapshot(ref);
+    PreparedChange prepareChange(SnapshotRef ref) throws IOException {
+        return device.prepareApply(ref);
     }
 }

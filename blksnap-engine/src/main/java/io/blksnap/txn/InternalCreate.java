@@ -1,6 +1,7 @@
 package io.blksnap.txn;
 
 import io.blksnap.qcow2.NewSnapshot;
+import io.blksnap.qcow2.PreparedChange;
 import io.blksnap.qcow2.Snapshot;
 import io.blksnap.qcow2.SnapshotNames;
 import io.blksnap.qcow2.SnapshotRef;
@@ -9,10 +10,14 @@ import java.io.IOException;
 import java.util.List;
 
 /**
- * Creating an internal snapshot: prepare makes it (durably, in the image); abort, recovery before
- * the commit point and undo delete it again, found by the name and time it was given.
+ * Creating an internal snapshot: prepare writes it into the image's free clusters, commit switches
+ * it in (one header write), abort puts the image's bytes back. Recovery past the commit point
+ * makes it again where the switch did not happen; undo deletes it, found by the name and time it
+ * was given.
  */
 final class InternalCreate extends InternalMember {
+
+    private PreparedChange change;
 
     InternalCreate(int index, InternalSnapshotRequest request, DeviceAccess device) {
         super(index, request, device);
@@ -33,33 +38,45 @@ final class InternalCreate extends InternalMember {
 
     @Override
     void prepare() throws IOException {
-        snapshotId = device.createSnapshot(new NewSnapshot(request.name(), request.time(), request.vmClockNsec()));
+        change = device.prepareCreate(newSnapshot());
+        snapshotId = change.snapshot().id();
+    }
+
+    private NewSnapshot newSnapshot() {
+        return new NewSnapshot(request.name(), request.time(), request.vmClockNsec());
     }
 
     @Override
-    void commit() {
-        // made in prepare
+    void commit() throws IOException {
+        change.commit();
     }
 
     @Override
     void abort() throws IOException {
-        if (snapshotId != null) {
-            device.deleteSnapshot(SnapshotRef.byIdAndName(snapshotId, request.name()));
+        if (change != null) {
+            change.abort();
         }
     }
 
+    /**
+     * Nothing is switched before the commit record, so the image holds no such snapshot; one made
+     * by a journal of an older version (which switched in prepare) is deleted, found exactly.
+     */
     @Override
     boolean rollBack() throws IOException {
         String made = madeBy(request, device.snapshots());
         if (made != null) {
-            device.deleteSnapshot(SnapshotRef.byIdAndName(made, request.name()));
+            device.prepareDelete(SnapshotRef.byIdAndName(made, request.name())).commit();
         }
         return made != null;
     }
 
+    /** The prepared clusters of a dead process are lost (not in the journal): the create is made again. */
     @Override
-    void rollForward() {
-        // made in prepare, durably
+    void rollForward() throws IOException {
+        if (madeBy(request, device.snapshots()) == null) {
+            device.prepareCreate(newSnapshot()).commit();
+        }
     }
 
     @Override

@@ -1,10 +1,11 @@
 package io.blksnap.txn;
 
+import io.blksnap.qcow2.PreparedChange;
 import io.blksnap.qcow2.SnapshotRef;
 
 import java.io.IOException;
 
-/** Deleting an internal snapshot: found in prepare, deleted on commit. */
+/** Deleting an internal snapshot: prepared (written) in prepare, switched in on commit. */
 final class InternalDelete extends ExistingSnapshotMember {
 
     InternalDelete(int index, InternalSnapshotRequest request, DeviceAccess device) {
@@ -18,7 +19,7 @@ final class InternalDelete extends ExistingSnapshotMember {
     }
 
     @Override
-    void change(SnapshotRef ref) throws IOException {
-        device.deleteSnapshot(ref);
+    PreparedChange prepareChange(SnapshotRef ref) throws IOException {
+        return device.prepareDelete(ref);
     }
 }

@@ -1,6 +1,7 @@
 package io.blksnap.txn;
 
 import io.blksnap.qcow2.NewSnapshot;
+import io.blksnap.qcow2.PreparedChange;
 import io.blksnap.qcow2.Qcow2Image;
 import io.blksnap.qcow2.Snapshot;
 import io.blksnap.qcow2.SnapshotRef;
@@ -95,18 +96,18 @@ final class LocalImage implements DeviceAccess {
     }
 
     @Override
-    public String createSnapshot(NewSnapshot snapshot) throws IOException {
-        return image().createSnapshot(snapshot).id();
+    public PreparedChange prepareCreate(NewSnapshot snapshot) throws IOException {
+        return image().prepareCreate(snapshot);
     }
 
     @Override
-    public void deleteSnapshot(SnapshotRef ref) throws IOException {
-        image().deleteSnapshot(ref);
+    public PreparedChange prepareDelete(SnapshotRef ref) throws IOException {
+        return image().prepareDelete(ref);
     }
 
     @Override
-    public void applySnapshot(SnapshotRef ref) throws IOException {
-        image().applySnapshot(ref);
+    public PreparedChange prepareApply(SnapshotRef ref) throws IOException {
+        return image().prepareApply(ref);
     }
 
     @Override

@@ -55,6 +55,11 @@ public final class Qemu {
 
     public static Result run(String... cmd) throws IOException, InterruptedException {
         require(cmd[0]);
+        return exec(cmd);
+    }
+
+    /** Runs any command (a system tool, not QEMU's), capturing its output. */
+    public static Result exec(String... cmd) throws IOException, InterruptedException {
         Path out = Files.createTempFile("qemu-out", ".txt");
         Path err = Files.createTempFile("qemu-err", ".txt");
         try {
