@@ -3,6 +3,8 @@ package io.blksnap.txn;
 import io.blksnap.registry.DeviceRegistry;
 
 import java.io.IOException;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
 import java.util.List;
 
 /**
@@ -16,6 +18,32 @@ final class RequestValidator {
 
     RequestValidator(DeviceRegistry registry) {
         this.registry = registry;
+    }
+
+    /**
+     * A device whose image is, through a symlink or another spelling of its path, the image of a
+     * device already in the transaction is that device: refused (the runner's locks, journal and
+     * open images go by device name, and would take the one file for two).
+     */
+    private void refuseAlias(String dev, List<SnapshotRequest> queued) throws IOException {
+        Path mine = realPath(registry.activeImage(dev));
+        if (mine == null) {
+            return; // a missing image is refused by checkUsable
+        }
+        for (SnapshotRequest q : queued) {
+            if (!q.device().equals(dev) && mine.equals(realPath(registry.activeImage(q.device())))) {
+                throw new InvalidRequestException(dev, "its image " + mine + " is the image of device \""
+                        + q.device() + "\", which is already in this transaction");
+            }
+        }
+    }
+
+    private static Path realPath(Path p) throws IOException {
+        try {
+            return p.toRealPath();
+        } catch (NoSuchFileException e) {
+            return null;
+        }
     }
 
     void check(SnapshotRequest r, List<SnapshotRequest> queued) throws InvalidRequestException {
@@ -34,6 +62,7 @@ final class RequestValidator {
                     throw new InvalidRequestException(dev, "the same deletion is already in this transaction");
                 }
             }
+            refuseAlias(dev, queued);
             device.checkUsable();
             member.check();
         } catch (InvalidRequestException e) {

@@ -1,6 +1,8 @@
 package io.blksnap.txn;
 
 import io.blksnap.qcow2.Qcow2Image;
+import io.blksnap.registry.DeviceRegistry;
+import io.blksnap.testing.Hashes;
 import io.blksnap.testing.Qemu;
 import io.blksnap.testing.QemuHolder;
 import org.junit.jupiter.api.BeforeEach;
@@ -72,6 +74,38 @@ class RequestRefusalTest {
                 () -> t.add(InternalSnapshotRequest.create("disk0", "b", Instant.now())));
         assertTrue(e.getMessage().contains("already in this transaction"));
         assertEquals(1, t.requests().size());
+    }
+
+    /**
+     * A symlink to an image already in the transaction, or a path through a symlinked directory,
+     * names the same device (real paths compared): refused at add, the file left as it was
+     * (length and SHA-256).
+     */
+    @Test
+    void anAliasOfAnImageAlreadyInTheTransaction() throws Exception {
+        Path img = dir.resolve("alias").resolve("a.qcow2");
+        Files.createDirectories(img.getParent());
+        Qemu.img("create", "-q", "-f", "qcow2", img.toString(), "8M").ok();
+        Path link = Files.createSymbolicLink(dir.resolve("alias").resolve("link.qcow2"), img.getFileName());
+        Path viaDir = Files.createSymbolicLink(dir.resolve("alias-dir"), img.getParent()).resolve("a.qcow2");
+        Path local = Path.of("").toAbsolutePath().relativize(img.toAbsolutePath());
+        String hash = Hashes.sha256(img);
+        long size = Files.size(img);
+        try (SnapshotEngine paths = SnapshotEngine.open(DeviceRegistry.ofPaths(dir.resolve("alias-state"),
+                dir.resolve("alias")), EngineOptions.defaults())) {
+            Transaction t = paths.begin().add(InternalSnapshotRequest.create(DeviceRegistry.pathDeviceName(img), "x",
+                    Instant.now()));
+            for (Path alias : new Path[] {link, viaDir, Path.of(".").resolve(local)}) {
+                InvalidRequestException e = assertThrows(InvalidRequestException.class, () -> t.add(
+                        InternalSnapshotRequest.create(DeviceRegistry.pathDeviceName(alias), "y", Instant.now())),
+                        alias.toString());
+                assertTrue(e.getMessage().contains("already in this transaction"), e.getMessage());
+                assertEquals(1, t.requests().size());
+            }
+        }
+        assertEquals(hash, Hashes.sha256(img));
+        assertEquals(size, Files.size(img));
+        Qemu.assertClean(img);
     }
 
     @Test
