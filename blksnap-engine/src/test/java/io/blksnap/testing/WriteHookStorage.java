@@ -4,7 +4,10 @@ import io.blksnap.storage.Storage;
 
 import java.io.IOException;
 
-/** A storage that asks a hook before every write (to fail or halt there) and forwards everything else. */
+/**
+ * A storage that asks a hook before every write (optionally every truncate too), to fail or halt
+ * there, and forwards everything else.
+ */
 public final class WriteHookStorage implements Storage {
 
     /** Called before each write; throwing (or halting) stops the write. */
@@ -15,10 +18,17 @@ public final class WriteHookStorage implements Storage {
 
     private final Storage inner;
     private final Hook hook;
+    private final boolean truncates;
 
     public WriteHookStorage(Storage inner, Hook hook) {
+        this(inner, hook, false);
+    }
+
+    /** With {@code truncates}, the hook is also asked before each truncate (new length, no data). */
+    public WriteHookStorage(Storage inner, Hook hook, boolean truncates) {
         this.inner = inner;
         this.hook = hook;
+        this.truncates = truncates;
     }
 
     @Override
@@ -44,6 +54,9 @@ public final class WriteHookStorage implements Storage {
 
     @Override
     public void truncate(long length) throws IOException {
+        if (truncates) {
+            hook.beforeWrite(length, new byte[0]);
+        }
         inner.truncate(length);
     }
 

@@ -187,46 +187,12 @@ class TransactionFaultTest {
 
             @Override
             public Storage wrap(Storage s) {
-                Storage inner = new WriteHookStorage(writes.wrap(s), (offset, data) -> {
-                    if (failing.get()) {
-                        throw new IOException("injected failure of an undo write");
-                    }
-                });
                 // An abort writes back only what the prepare overwrote, then truncates: fail that too.
-                return new Storage() {
-                    @Override
-                    public void read(long offset, byte[] buf) throws IOException {
-                        inner.read(offset, buf);
+                return new WriteHookStorage(writes.wrap(s), (offset, data) -> {
+                    if (failing.get()) {
+                        throw new IOException("injected failure of an undo write or truncate");
                     }
-
-                    @Override
-                    public void write(long offset, byte[] data) throws IOException {
-                        inner.write(offset, data);
-                    }
-
-                    @Override
-                    public void flush() throws IOException {
-                        inner.flush();
-                    }
-
-                    @Override
-                    public long size() throws IOException {
-                        return inner.size();
-                    }
-
-                    @Override
-                    public void truncate(long length) throws IOException {
-                        if (failing.get()) {
-                            throw new IOException("injected failure of an undo truncate");
-                        }
-                        inner.truncate(length);
-                    }
-
-                    @Override
-                    public void close() throws IOException {
-                        inner.close();
-                    }
-                };
+                }, true);
             }
         };
         try (SnapshotEngine engine = SnapshotEngine.open(f.registry(),
