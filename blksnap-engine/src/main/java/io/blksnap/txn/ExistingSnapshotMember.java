@@ -70,12 +70,16 @@ abstract class ExistingSnapshotMember extends InternalMember {
      */
     @Override
     void rollForward() throws IOException {
-        InternalSnapshotRequest target = snapshotId != null
-                ? InternalSnapshotRequest.deleteById(request.device(), snapshotId, request.name()) : request;
-        String id = find(target, device.snapshots());
+        String id = find(target(), device.snapshots());
         if (id != null) {
             prepareChange(SnapshotRef.byId(id)).commit();
         }
+    }
+
+    /** The snapshot it changes: the journal's id when it has one, else the request's name or id. */
+    InternalSnapshotRequest target() {
+        return snapshotId != null ? InternalSnapshotRequest.deleteById(request.device(), snapshotId, request.name())
+                : request;
     }
 
     @Override

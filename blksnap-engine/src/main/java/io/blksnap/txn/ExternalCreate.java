@@ -104,6 +104,12 @@ final class ExternalCreate extends Member<ExternalSnapshotRequest> {
         return removed;
     }
 
+    /** The device moved to the overlay: the pivot, the last step past the commit record, happened. */
+    @Override
+    boolean switched() throws IOException {
+        return device.activeImage().equals(pivotTo());
+    }
+
     @Override
     void rollForward() throws IOException {
         if (!Files.exists(request.overlay())) {

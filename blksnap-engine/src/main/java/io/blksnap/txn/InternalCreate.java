@@ -58,17 +58,15 @@ final class InternalCreate extends InternalMember {
         }
     }
 
-    /**
-     * Nothing is switched before the commit record, so the image holds no such snapshot; one made
-     * by a journal of an older version (which switched in prepare) is deleted, found exactly.
-     */
+    /** Nothing is switched before the commit record: nothing to undo in the image. */
     @Override
-    boolean rollBack() throws IOException {
-        String made = madeBy(request, device.snapshots());
-        if (made != null) {
-            device.prepareDelete(SnapshotRef.byIdAndName(made, request.name())).commit();
-        }
-        return made != null;
+    boolean rollBack() {
+        return false;
+    }
+
+    @Override
+    boolean switched() throws IOException {
+        return device.present() && madeBy(request, device.snapshots()) != null;
     }
 
     /** The prepared clusters of a dead process are lost (not in the journal): the create is made again. */

@@ -18,6 +18,12 @@ final class InternalDelete extends ExistingSnapshotMember {
         return other instanceof InternalSnapshotRequest i && i.operation() == Operation.DELETE;
     }
 
+    /** The snapshot, there when the transaction began, is gone: its deletion was switched in. */
+    @Override
+    boolean switched() throws IOException {
+        return device.present() && find(target(), device.snapshots()) == null;
+    }
+
     @Override
     PreparedChange prepareChange(SnapshotRef ref) throws IOException {
         return device.prepareDelete(ref);

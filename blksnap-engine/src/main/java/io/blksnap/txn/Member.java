@@ -52,6 +52,15 @@ abstract class Member<R extends SnapshotRequest> {
     abstract boolean rollBack() throws IOException;
 
     /**
+     * Recovery without a commit record: whether the device shows this member's change made. Nothing
+     * is switched before the commit record, so a change made proves the record was reached (and
+     * lost): recovery then rolls forward instead of back.
+     */
+    boolean switched() throws IOException {
+        return false;
+    }
+
+    /**
      * Recovery, past the commit record: does the commit where it is not done yet ({@link #snapshotId}
      * is the journal's).
      */

@@ -46,13 +46,21 @@ final class Recovery {
         return new RecoveryReport(List.copyOf(resolved), List.copyOf(pending));
     }
 
-    /** Before the commit point: each member removes what its prepare may have left, last first. */
+    /**
+     * Before the commit point: each member removes what its prepare may have left, last first. But
+     * first the images are asked: nothing is switched before the commit record, so a member whose
+     * change is made proves the record was reached (then lost): that transaction rolls forward.
+     */
     private TransactionResult rollBack(Journal.Unfinished u) throws IOException {
         try (Devices devices = new Devices(registry, open)) {
-            Members members = Members.of(u.requests(), devices);
-            for (Member<?> m : members.reversed()) {
-                m.step = m.rollBack() ? Step.INVALIDATED : Step.CANCELLED;
+            Members members = members(u, devices);
+            for (Member<?> m : members.all()) {
+                if (m.switched()) {
+                    return forward(u, members, "completed by recovery: the journal has no commit record, but "
+                            + m.request.device() + " shows its change made, so the commit was reached");
+                }
             }
+            eachDevice(members.reversed(), m -> m.step = m.rollBack() ? Step.INVALIDATED : Step.CANCELLED);
             return members.result(u.id(), TransactionStatus.ROLLED_BACK, null, "rolled back by recovery");
         }
     }
@@ -60,18 +68,53 @@ final class Recovery {
     /** Past the commit point: each member finishes its commit where it is not done yet, then the devices pivot. */
     private TransactionResult rollForward(Journal.Unfinished u) throws IOException {
         try (Devices devices = new Devices(registry, open)) {
-            Members members = Members.of(u.requests(), devices);
-            for (JournalRecord rec : u.records()) {
-                if (JournalRecord.STEP.equals(rec.rec()) && rec.snapshotId() != null) {
-                    members.get(rec.index()).snapshotId = rec.snapshotId();
+            return forward(u, members(u, devices), "completed by recovery");
+        }
+    }
+
+    private TransactionResult forward(Journal.Unfinished u, Members members, String reason) throws IOException {
+        eachDevice(members.all(), Member::rollForward);
+        members.pivot(registry);
+        members.setAll(Step.COMMITTED);
+        return members.result(u.id(), TransactionStatus.ROLLED_FORWARD, null, reason);
+    }
+
+    /** The members of {@code u}, with the snapshot ids its step records give. */
+    private static Members members(Journal.Unfinished u, Devices devices) {
+        Members members = Members.of(u.requests(), devices);
+        for (JournalRecord rec : u.records()) {
+            if (JournalRecord.STEP.equals(rec.rec()) && rec.snapshotId() != null) {
+                members.get(rec.index()).snapshotId = rec.snapshotId();
+            }
+        }
+        return members;
+    }
+
+    private interface MemberWork {
+        void run(Member<?> m) throws IOException;
+    }
+
+    /**
+     * Runs {@code work} for every member, going on past a device that fails, then names every
+     * device that failed: the transaction stays pending (its journal kept) until all are resolved.
+     */
+    private static void eachDevice(List<Member<?>> members, MemberWork work) throws IOException {
+        List<String> failed = new ArrayList<>();
+        IOException first = null;
+        for (Member<?> m : members) {
+            try {
+                work.run(m);
+            } catch (IOException | RuntimeException e) {
+                failed.add(m.request.device() + ": " + Member.message(e));
+                if (first == null) {
+                    first = e instanceof IOException io ? io : new IOException(e);
                 }
             }
-            for (Member<?> m : members.all()) {
-                m.rollForward();
-            }
-            members.pivot(registry);
-            members.setAll(Step.COMMITTED);
-            return members.result(u.id(), TransactionStatus.ROLLED_FORWARD, null, "completed by recovery");
+        }
+        if (!failed.isEmpty()) {
+            IOException e = new IOException("could not recover " + failed.size() + " of " + members.size()
+                    + " requests (" + String.join("; ", failed) + "); the others are done", first);
+            throw e;
         }
     }
 }
