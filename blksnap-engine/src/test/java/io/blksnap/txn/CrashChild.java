@@ -77,6 +77,28 @@ public final class CrashChild {
         }
     }
 
+    /**
+     * Runs a child on {@code dir} with {@code args} (e.g. {@code once create point:3}) that must
+     * halt, from a test; its output.
+     */
+    static String runHalting(Path dir, String... args) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"), CrashChild.class.getName(),
+                dir.toString()));
+        cmd.addAll(List.of(args));
+        Path log = dir.resolve("child.txt");
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile())
+                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+        if (!p.waitFor(120, java.util.concurrent.TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new AssertionError("the child did not halt within 120 s: " + Files.readString(log));
+        }
+        if (p.exitValue() != 137) {
+            throw new AssertionError("the child exited " + p.exitValue() + ", not halted: " + Files.readString(log));
+        }
+        return Files.readString(log);
+    }
+
     static void halt() {
         System.out.flush();
         Runtime.getRuntime().halt(137);

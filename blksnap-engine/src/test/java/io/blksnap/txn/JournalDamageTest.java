@@ -6,14 +6,11 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.File;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -38,14 +35,7 @@ class JournalDamageTest {
     @BeforeEach
     void haltAfterTwoOfFourPrepared() throws Exception {
         f = new GroupFixture(dir, 4, "8M", true);
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"), CrashChild.class.getName(),
-                dir.toString(), "once", "create", "point:3"));
-        Path log = dir.resolve("child.txt");
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile())
-                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
-        assertTrue(p.waitFor(120, TimeUnit.SECONDS));
-        assertEquals(137, p.exitValue(), Files.readString(log));
+        CrashChild.runHalting(dir, "once", "create", "point:3");
         // prepared is written, not switched: no image shows "new" before the commit record
         assertEquals(List.of(), Qemu.snapshotNames(f.image("disk1")));
         assertEquals(List.of(), Qemu.snapshotNames(f.image("disk2")));
