@@ -69,6 +69,20 @@ class QueueRequestValidatorTest {
         assertTrue(e.getMessage().contains(reason), e.getMessage());
     }
 
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "{\"group\":\"web\",\"operation\":\"list\",\"operation\":\"prune\",\"keepLast\":1}|Duplicate field 'operation'",
+        "{\"group\":\"web\",\"group\":\"web\",\"operation\":\"list\"}|Duplicate field 'group'",
+        "{\"group\":\"web\",\"operation\":\"prune\",\"keepLast\":2.7}|keepLast must be a whole number",
+        "{\"group\":\"web\",\"operation\":\"prune\",\"keepDaily\":1e1}|keepDaily must be a whole number",
+        "{\"group\":\"web\",\"operation\":\"prune\",\"keepLast\":\"3\"}|keepLast must be a whole number",
+        "{\"group\":\"web\",\"operation\":\"prune\",\"keepLast\":1,\"dryRun\":1}|dryRun must be true or false",
+    })
+    void duplicateKeysAndCoercedValuesAreRefused(String body, String reason) {
+        BadRequestException e = assertThrows(BadRequestException.class, () -> validator.validate(body));
+        assertTrue(e.getMessage().contains(reason), e.getMessage());
+    }
+
     @Test
     void oversizedMessagesAreRefusedBeforeParsing() {
         String big = "{\"group\":\"web\",\"operation\":\"snapshot\",\"name\":\"" + "x".repeat(20_000) + "\"}";
