@@ -43,8 +43,14 @@ public final class QueueRequestProcessor implements Processor {
             in.setHeader("blksnapUser", user);
         }
         // the body stays as it came until it is accepted: a refused message goes to the DLQ as sent
-        QueueRequest r = validator.validate(in.getBody(String.class));
-        access.authorise(user, r.operation());
+        QueueRequest r;
+        try {
+            r = validator.validate(in.getBody(String.class));
+            access.authorise(user, r.operation());
+        } catch (BadRequestException e) {
+            LOG.warn("queue request from user {} refused: {}", user, e.getMessage());
+            throw e;
+        }
         if (CHANGES.contains(r.operation()) && !Boolean.TRUE.equals(r.dryRun())) {
             LOG.info("queue request by user {}: {} on group {}{}", user, r.operation(), r.group(),
                     r.name() != null ? " name " + r.name() : r.transactionId() != null ? " " + r.transactionId() : "");

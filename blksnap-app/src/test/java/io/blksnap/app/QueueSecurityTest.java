@@ -3,7 +3,6 @@ package io.blksnap.app;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.blksnap.testing.Qemu;
-import jakarta.jms.JMSException;
 import jakarta.jms.JMSSecurityException;
 import jakarta.jms.Session;
 import org.apache.activemq.artemis.jms.client.ActiveMQConnectionFactory;
@@ -205,9 +204,15 @@ class QueueSecurityTest {
     }
 
     @Test
-    void onlyAdminsAndTheApplicationReadTheDeadLetterQueue() throws Exception {
+    void clientsMaySubscribeToEventsButNotPublishThemOrReadTheQueues() throws Exception {
         try (QueueClient reader = new QueueClient("reader", "r-pass")) {
             Session s = reader.session();
+            s.createConsumer(s.createTopic("blksnap.events")).close();
+            assertThrows(JMSSecurityException.class, () -> {
+                try (var p = s.createProducer(s.createTopic("blksnap.events"))) {
+                    p.send(s.createTextMessage("{\"kind\":\"COMMITTED\"}"));
+                }
+            });
             assertThrows(JMSSecurityException.class,
                     () -> s.createConsumer(s.createQueue("blksnap.requests.DLQ")).close());
             assertThrows(JMSSecurityException.class,
