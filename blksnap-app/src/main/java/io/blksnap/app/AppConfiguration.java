@@ -59,15 +59,16 @@ public final class AppConfiguration implements CamelConfiguration {
                             : base.resolve(credentialsDir),
                     configDir.resolve(property(context, "blksnap.broker.users-file", "broker-users.properties")),
                     configRoles);
-            Map<String, Object> tls = tls(context, base);
-            context.addService(new EmbeddedBroker(brokerUrl, data, security, tls.isEmpty() ? Map.of() : Map.of(
-                    "sslEnabled", true, "keyStorePath", tls.get("path"), "keyStorePassword", tls.get("password"))),
+            Tls tls = tls(context, base);
+            context.addService(new EmbeddedBroker(brokerUrl, data, security, tls == null ? Map.of() : Map.of(
+                    "sslEnabled", true, "keyStorePath", tls.keystore(), "keyStorePassword", tls.password())),
                     true, true);
             LOG.info("embedded ActiveMQ Artemis broker on {}{}; clients authenticate, generated credentials"
-                    + " (users {} and {}) are in {}", brokerUrl, tls.isEmpty() ? "" : " (TLS)", BrokerSecurity.APP_USER,
+                    + " (users {} and {}) are in {}", brokerUrl, tls == null ? "" : " (TLS)", BrokerSecurity.APP_USER,
                     BrokerSecurity.ADMIN_USER, security.generatedDir().resolve(BrokerSecurity.USERS));
-            connections = connectionFactory(brokerUrl, tls.isEmpty() ? Map.of() : Map.of(
-                    "sslEnabled", true, "trustStorePath", tls.get("path"), "trustStorePassword", tls.get("password")));
+            // the application's own connection trusts the broker's keystore
+            connections = connectionFactory(brokerUrl, tls == null ? Map.of() : Map.of(
+                    "sslEnabled", true, "trustStorePath", tls.keystore(), "trustStorePassword", tls.password()));
             connections.setUser(BrokerSecurity.APP_USER);
             connections.setPassword(security.password(BrokerSecurity.APP_USER));
             roleFiles = security.roleFiles();
@@ -88,17 +89,19 @@ public final class AppConfiguration implements CamelConfiguration {
                 true, true);
     }
 
-    /** The acceptor's keystore when blksnap.broker.tls.enabled; empty when TLS is off. */
-    private static Map<String, Object> tls(CamelContext context, Path base) {
+    private record Tls(String keystore, String password) {
+    }
+
+    /** The acceptor's keystore when blksnap.broker.tls.enabled; null when TLS is off. */
+    private static Tls tls(CamelContext context, Path base) {
         if (!Boolean.parseBoolean(property(context, "blksnap.broker.tls.enabled", "false"))) {
-            return Map.of();
+            return null;
         }
         String path = property(context, "blksnap.broker.tls.keystore-path", "");
         if (path.isBlank()) {
             throw new IllegalArgumentException("blksnap.broker.tls.enabled needs blksnap.broker.tls.keystore-path");
         }
-        return Map.of("path", base.resolve(path).toString(),
-                "password", property(context, "blksnap.broker.tls.keystore-password", ""));
+        return new Tls(base.resolve(path).toString(), property(context, "blksnap.broker.tls.keystore-password", ""));
     }
 
     /** A connection factory for the url, with extra transport parameters (TLS) added as parameters. */

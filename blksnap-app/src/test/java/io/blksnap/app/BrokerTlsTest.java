@@ -2,13 +2,7 @@ package io.blksnap.app;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.blksnap.testing.Qemu;
-import jakarta.jms.Connection;
 import jakarta.jms.JMSException;
-import jakarta.jms.MessageConsumer;
-import jakarta.jms.MessageProducer;
-import jakarta.jms.Session;
-import jakarta.jms.TemporaryQueue;
-import jakarta.jms.TextMessage;
 import org.apache.activemq.artemis.jms.client.ActiveMQConnectionFactory;
 import org.apache.camel.BeanInject;
 import org.apache.camel.CamelContext;
@@ -25,7 +19,6 @@ import java.nio.file.Path;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 /**
@@ -78,19 +71,10 @@ class BrokerTlsTest {
 
         String url = "tcp://localhost:" + port + "?sslEnabled=true&trustStorePath=" + keystore
                 + "&trustStorePassword=test-store-pw";
-        try (Connection c = new ActiveMQConnectionFactory(url).createConnection("blksnap-admin",
+        try (QueueClient admin = new QueueClient(url, "blksnap-admin",
                 QueueClient.generatedPassword(app, "blksnap-admin"))) {
-            c.start();
-            Session s = c.createSession(false, Session.AUTO_ACKNOWLEDGE);
-            TemporaryQueue replies = s.createTemporaryQueue();
-            MessageConsumer in = s.createConsumer(replies);
-            MessageProducer out = s.createProducer(s.createQueue("blksnap.requests"));
-            TextMessage m = s.createTextMessage("{\"group\":\"t\",\"operation\":\"list\"}");
-            m.setJMSReplyTo(replies);
-            out.send(m);
-            TextMessage reply = (TextMessage) in.receive(30_000);
-            assertNotNull(reply, "a reply over TLS");
-            assertFalse(new ObjectMapper().readTree(reply.getText()).has("error"), reply.getText());
+            String reply = admin.request("{\"group\":\"t\",\"operation\":\"list\"}");
+            assertFalse(new ObjectMapper().readTree(reply).has("error"), reply);
         }
     }
 

@@ -29,7 +29,11 @@ final class QueueClient implements AutoCloseable {
     private final Session session;
 
     QueueClient(String user, String password) throws JMSException {
-        connection = new ActiveMQConnectionFactory(URL).createConnection(user, password);
+        this(URL, user, password);
+    }
+
+    QueueClient(String url, String user, String password) throws JMSException {
+        connection = new ActiveMQConnectionFactory(url).createConnection(user, password);
         connection.start();
         session = connection.createSession(false, Session.AUTO_ACKNOWLEDGE);
     }

@@ -270,6 +270,8 @@ class QueueSecurityTest {
         assertNotNull(dead, "the request reached the DLQ");
         assertEquals(reason, dead.getMessage().getHeader("blksnapReason", String.class));
         assertEquals(body, dead.getMessage().getBody(String.class), "the DLQ keeps the message as it was sent");
+        assertEquals(user.equals("admin") ? "blksnap-admin" : user, dead.getMessage().getHeader("blksnapUser"),
+                "the DLQ names the user the broker authenticated");
         assertNull(consumer.receive(DLQ, 200), "one DLQ entry per refused message");
 
         assertEquals(hashes, app.hashes(), "every image byte-for-byte unchanged");
