@@ -217,6 +217,11 @@ class QueueSecurityTest {
                     () -> s.createConsumer(s.createQueue("blksnap.requests.DLQ")).close());
             assertThrows(JMSSecurityException.class,
                     () -> s.createConsumer(s.createQueue("blksnap.requests")).close());
+            // nor by the fully qualified queue name
+            assertThrows(JMSSecurityException.class,
+                    () -> s.createConsumer(s.createQueue("blksnap.requests::blksnap.requests")).close());
+            assertThrows(JMSSecurityException.class, () -> s.createBrowser(s.createQueue(
+                    "blksnap.requests.DLQ::blksnap.requests.DLQ")).getEnumeration().hasMoreElements());
         }
     }
 
