@@ -1,6 +1,7 @@
 package io.blksnap.txn;
 
 import java.io.IOException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -14,6 +15,7 @@ public final class Transaction {
     private final RequestValidator validator;
     private final List<SnapshotRequest> requests = new ArrayList<>();
     private boolean submitted;
+    private Duration lockTimeout;
 
     Transaction(TransactionRunner runner, RequestValidator validator) {
         this.runner = runner;
@@ -30,6 +32,21 @@ public final class Transaction {
         return this;
     }
 
+    /**
+     * How long {@link #submit} waits for devices another transaction holds, for this transaction only;
+     * unset, the engine-wide {@link EngineOptions#lockTimeout()} applies.
+     */
+    public synchronized Transaction lockTimeout(Duration timeout) {
+        if (submitted) {
+            throw new IllegalStateException("transaction already submitted");
+        }
+        if (timeout == null || timeout.isNegative()) {
+            throw new IllegalArgumentException("lock timeout must be zero or positive");
+        }
+        this.lockTimeout = timeout;
+        return this;
+    }
+
     public synchronized List<SnapshotRequest> requests() {
         return List.copyOf(requests);
     }
@@ -42,6 +59,6 @@ public final class Transaction {
             throw new InvalidRequestException("transaction", "has no requests");
         }
         submitted = true;
-        return runner.run(List.copyOf(requests));
+        return runner.run(List.copyOf(requests), lockTimeout);
     }
 }

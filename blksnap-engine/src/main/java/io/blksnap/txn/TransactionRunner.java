@@ -50,7 +50,9 @@ final class TransactionRunner {
         this.running = running;
     }
 
-    TransactionResult run(List<SnapshotRequest> requests) throws IOException {
+    /** {@code timeout}: how long to wait for the devices; null for the engine-wide lock timeout. */
+    TransactionResult run(List<SnapshotRequest> requests, Duration timeout) throws IOException {
+        Duration lockTimeout = timeout != null ? timeout : this.lockTimeout;
         String id = TransactionIds.next();
         Set<String> devices = new LinkedHashSet<>();
         requests.forEach(r -> devices.add(r.device()));
