@@ -146,10 +146,6 @@ public class BlksnapProducer extends DefaultProducer {
     private BlksnapTransaction undoOne(SnapshotEngine engine, String id) throws BlksnapException {
         TransactionResult r = call(() -> groupOperations(engine).undo(group(), id));
         BlksnapTransaction view = BlksnapTransaction.of(group(), BlksnapOperations.undo, r, id);
-        if (r.outcomes().isEmpty()) {
-            view = new BlksnapTransaction(null, view.group(), view.operation(), view.status(), view.committed(),
-                    view.failedDevice(), view.reason(), id, view.outcomes()); // ran nothing: no transaction to name
-        }
         if (!r.committed()) {
             throw new BlksnapTransactionAbortedException(view);
         }
