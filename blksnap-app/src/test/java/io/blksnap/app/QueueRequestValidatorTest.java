@@ -6,6 +6,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -40,6 +41,13 @@ class QueueRequestValidatorTest {
         assertEquals("web", r.group());
         assertEquals("nightly-1", r.name());
         assertEquals(3, validator.validate("{\"group\":\"web\",\"operation\":\"prune\",\"keepLast\":3}").keepLast());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"7d", "1w2d", "12h30m", "PT12H"})
+    void keepWithinTakesTheDurationsTheComponentDocuments(String within) throws Exception {
+        assertEquals(within, validator.validate("{\"group\":\"web\",\"operation\":\"prune\",\"keepWithin\":\""
+                + within + "\"}").keepWithin());
     }
 
     @ParameterizedTest

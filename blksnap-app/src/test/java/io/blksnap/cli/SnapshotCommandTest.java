@@ -199,6 +199,7 @@ class SnapshotCommandTest {
                 new String[] {"snapshot", "-c", "a", "--type", "weird", name},
                 new String[] {"snapshot", "-c", "a", "--target-dir", "/tmp", name},
                 new String[] {"snapshot", "-c", "a", "--group", "g", name},
+                new String[] {"snapshot", "-d", "a", "--id", "1", "--group", "g"},
                 new String[] {"snapshot", "-c", "../x", "--type", "external", name})) {
             Blksnap.Run r = Blksnap.run(args);
             assertEquals(2, r.exit(), r.toString());

@@ -82,6 +82,12 @@ public final class SnapshotEngine implements AutoCloseable {
         return undo.run(transactionId, begin());
     }
 
+    /** {@link #undo(String)} waiting at most {@code lockTimeout} for busy devices (null: the engine's). */
+    public TransactionResult undo(String transactionId, java.time.Duration lockTimeout) throws IOException {
+        Transaction t = begin();
+        return undo.run(transactionId, lockTimeout == null ? t : t.lockTimeout(lockTimeout));
+    }
+
     /** Every finished transaction, oldest first: what made each snapshot, for catalogs and pruning. */
     public List<TransactionRecord> history() throws IOException {
         return journal.finished();

@@ -34,7 +34,6 @@ public class BlksnapComponent extends DefaultComponent {
     private String baseDir;
 
     private SnapshotEngine ownEngine;
-    private final DeviceGate gate = new DeviceGate();
     private final SagaTransactions sagas = new SagaTransactions();
 
     @Override
@@ -73,10 +72,6 @@ public class BlksnapComponent extends DefaultComponent {
     /** The engine this component opened from configFile and owns, or null. */
     synchronized SnapshotEngine ownedEngine() {
         return ownEngine;
-    }
-
-    DeviceGate gate() {
-        return gate;
     }
 
     SagaTransactions sagas() {

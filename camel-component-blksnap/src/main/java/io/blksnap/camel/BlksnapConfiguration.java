@@ -215,8 +215,9 @@ public class BlksnapConfiguration implements Cloneable {
     }
 
     /**
-     * How long a changing operation waits for the group's devices while another operation of this component holds
-     * them; when it runs out the operation fails with BlksnapTransactionAbortedException and changes nothing.
+     * How long a snapshot, delete, apply, undo or prune waits for the group's devices while another transaction of
+     * the engine holds them; when it runs out the operation fails
+     * with BlksnapTransactionAbortedException and changes nothing.
      */
     public void setTimeout(long timeout) {
         this.timeout = timeout;

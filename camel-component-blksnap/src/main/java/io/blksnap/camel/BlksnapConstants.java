@@ -19,10 +19,18 @@ public final class BlksnapConstants {
     public static final String TYPE = "CamelBlksnapType";
 
     @Metadata(description = "In: the transaction undo compensates; overrides the transactionId option. Out: the "
-                            + "transaction the operation ran (snapshot, delete, apply, undo, prune), and on consumed "
-                            + "events the transaction the event belongs to.",
+                            + "transaction the operation ran (snapshot, delete, apply), for undo the transaction it "
+                            + "undid (unchanged), and on consumed events the transaction the event belongs to. "
+                            + "Prune leaves it as it was (see CamelBlksnapPruneTransactionId).",
               javaType = "String")
     public static final String TRANSACTION_ID = "CamelBlksnapTransactionId";
+
+    @Metadata(label = "producer", description = "Out, after a prune that deleted something: the transaction that "
+                                                + "deleted the pruned snapshots. A header of its own, so that "
+                                                + "CamelBlksnapTransactionId still names the snapshot a route took "
+                                                + "before pruning, for a failure handler's undo.",
+              javaType = "String")
+    public static final String PRUNE_TRANSACTION_ID = "CamelBlksnapPruneTransactionId";
 
     @Metadata(label = "producer", description = "Whether prune only reports what it would delete; overrides the "
                                                 + "dryRun option.",
@@ -35,7 +43,8 @@ public final class BlksnapConstants {
               javaType = "java.time.Instant")
     public static final String SNAPSHOT_TIME = "CamelBlksnapSnapshotTime";
 
-    @Metadata(description = "Out: how the transaction ended (COMMITTED, ABORTED, ROLLED_BACK, ROLLED_FORWARD).",
+    @Metadata(description = "Out, with CamelBlksnapTransactionId: how that transaction ended (COMMITTED, ABORTED, "
+                            + "ROLLED_BACK, ROLLED_FORWARD).",
               javaType = "String")
     public static final String TRANSACTION_STATUS = "CamelBlksnapTransactionStatus";
 

@@ -9,6 +9,7 @@ import java.util.EnumSet;
 import java.util.Locale;
 import java.util.Set;
 
+import io.blksnap.retention.Durations;
 import io.blksnap.txn.SnapshotEngine;
 import io.blksnap.txn.SnapshotNamer;
 import io.blksnap.txn.TransactionEvent;
