@@ -38,11 +38,6 @@ class Cli1 extends Scenario {
     }
 
     @Override
-    int minJitIterations() {
-        return 1; // every process starts cold: this only warms the page cache
-    }
-
-    @Override
     String describe() {
         return "blksnap: '" + Launcher.path() + " snapshot -c NAME IMG' then 'snapshot -d NAME IMG' (two processes);"
                 + " qemu-img: 'snapshot -c' then 'snapshot -d'";

@@ -37,11 +37,6 @@ final class CliGroup32 extends Group32 {
     }
 
     @Override
-    int minJitIterations() {
-        return 1; // every process starts cold: this only warms the page cache
-    }
-
-    @Override
     String describe() {
         return "blksnap: one process '" + Launcher.path() + " snapshot -c NAME --state-dir "
                 + dir.resolve("cli-state") + " IMG1..IMG" + IMAGES + "' (one journaled transaction), then one"
