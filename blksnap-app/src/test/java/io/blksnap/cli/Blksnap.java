@@ -28,7 +28,7 @@ final class Blksnap {
     static Run run(String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
-        CommandLine cmd = BlksnapCommand.commandLine();
+        CommandLine cmd = BlksnapCommand.commandLine(args);
         cmd.setOut(new PrintWriter(out, true));
         cmd.setErr(new PrintWriter(err, true));
         int exit = cmd.execute(args);

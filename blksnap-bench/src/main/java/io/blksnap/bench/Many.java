@@ -2,6 +2,7 @@ package io.blksnap.bench;
 
 import io.blksnap.qcow2.NewSnapshot;
 import io.blksnap.qcow2.Qcow2Image;
+import io.blksnap.testing.Qemu;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -53,8 +54,8 @@ final class Many extends Scenario {
     @Override
     List<Path> makeTemplates(Path setupDir) throws Exception {
         Path img = setupDir.resolve("many.qcow2");
-        Tools.qemuImgCreate(img, "4G");
-        Tools.qemuIo(img, "write -P 0x33 0 64M");
+        Qemu.img("create", "-q", "-f", "qcow2", img.toString(), "4G").ok();
+        Qemu.io(img, "write -P 0x33 0 64M");
         long t0 = System.nanoTime();
         // The engine, in one session: much faster than 1000 qemu-img processes.
         try (Qcow2Image q = Qcow2Image.openForWrite(img)) {
@@ -64,8 +65,8 @@ final class Many extends Scenario {
         }
         System.out.printf("# many: %d snapshots made by the engine in %.1f s%n", SNAPSHOTS,
                 (System.nanoTime() - t0) / 1e9);
-        Tools.requireClean(img);
-        List<String> names = Tools.snapshotNames(img);
+        Qemu.assertClean(img);
+        List<String> names = Qemu.snapshotNames(img);
         if (!names.equals(baseline)) {
             throw new BenchException("qemu-img snapshot -l lists " + names.size() + " snapshots, expected "
                     + SNAPSHOTS);

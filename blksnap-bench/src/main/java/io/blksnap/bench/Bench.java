@@ -1,5 +1,7 @@
 package io.blksnap.bench;
 
+import io.blksnap.testing.Qemu;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -10,8 +12,8 @@ import java.util.Locale;
 import java.util.Set;
 
 /**
- * The blksnap benchmark: for each scenario, blksnap in-process against a qemu-img loop on
- * identical fresh copies of the same images. Prints one
+ * The blksnap benchmark: for each scenario, blksnap (in-process, or {@code ./blksnap} processes
+ * for the cli scenarios) against qemu-img processes on identical fresh copies of the same images. Prints one
  * {@code RESULT <scenario> blksnap_ms=<median> qemu_img_ms=<median> speedup=<qemu_img/blksnap>}
  * line per scenario and {@code #} diagnostics; exits non-zero when a scenario fails or its
  * images do not verify.
@@ -20,15 +22,15 @@ import java.util.Set;
  * default per scenario), BENCH_JIT_MS (blksnap-only JIT warm-up, default 3000 ms), BENCH_WARMUP
  * (alternating untimed iterations per side, default 3; 1 for cli-group32), BENCH_THREADS (blksnap workers for
  * group32, default 2), BENCH_TXN_THREADS (the engine's parallelism for txn32; default 0:
- * EngineOptions.defaults(), 4), BENCH_CLI_JAVA_OPTS (JVM flags of cli-group32's processes, default the
- * {@code ./blksnap} launcher's), BENCH_KEEP=1 (keep the images).
+ * EngineOptions.defaults(), 4), BLKSNAP_LAUNCHER (the cli scenarios' {@code ./blksnap}), BENCH_KEEP=1
+ * (keep the images).
  *
  * <p>Scenarios named together share what they can: group32, txn32 and cli-group32 start from
  * one set of templates, built once and copied fresh to both sides of each.
  */
 public final class Bench {
 
-    static final List<String> SCENARIOS = List.of("group32", "txn32", "cli-group32", "big1", "many");
+    static final List<String> SCENARIOS = List.of("group32", "txn32", "cli-group32", "big1", "many", "cli1", "cli-list");
 
     private Bench() {
     }
@@ -58,7 +60,8 @@ public final class Bench {
                             built.add(key);
                         }
                     }
-                } catch (Exception e) {
+                } catch (Exception | AssertionError e) {
+                    // AssertionError: io.blksnap.testing.Qemu's way of saying an image is not clean
                     System.out.println("# FAILED " + name + ": " + e.getMessage());
                     e.printStackTrace();
                     rc = 1;
@@ -92,6 +95,8 @@ public final class Bench {
             case "many" -> new Many(config);
             case "txn32" -> new Txn32(config);
             case "cli-group32" -> new CliGroup32(config);
+            case "cli1" -> new Cli1(config);
+            case "cli-list" -> new CliList(config);
             default -> throw new BenchException("unknown scenario \"" + name + "\" (known: " + SCENARIOS + ")");
         };
     }
@@ -103,7 +108,8 @@ public final class Bench {
     static void run(Scenario scenario, Config config, Path templates, boolean built, boolean keep)
             throws Exception {
         String name = scenario.name();
-        Tools.requireTools();
+        Qemu.require("qemu-img");
+        Qemu.require("qemu-io");
         Path dir = config.dir().resolve(name);
         Files2.deleteTree(dir);
         Files.createDirectories(dir);

@@ -16,11 +16,8 @@ import java.nio.file.Path;
  * @param threads    blksnap worker threads for group32's per-image operations
  * @param txnThreads the engine's parallelism for txn32 ({@code EngineOptions.withParallelism});
  *                   0 for {@code EngineOptions.defaults()}
- * @param cliJavaOpts JVM flags for cli-group32's {@code java -jar blksnap.jar} processes, or null
- *                   for the ones the {@code ./blksnap} launcher uses
  */
-record Config(Path dir, int iterations, int jitMs, int warmup, boolean keep, int threads, int txnThreads,
-              String cliJavaOpts) {
+record Config(Path dir, int iterations, int jitMs, int warmup, boolean keep, int threads, int txnThreads) {
 
     static Config fromEnv() {
         return new Config(
@@ -30,8 +27,7 @@ record Config(Path dir, int iterations, int jitMs, int warmup, boolean keep, int
                 Integer.parseInt(env("BENCH_WARMUP", "-1")),
                 env("BENCH_KEEP", "0").equals("1"),
                 Integer.parseInt(env("BENCH_THREADS", "2")),
-                Integer.parseInt(env("BENCH_TXN_THREADS", "0")),
-                System.getenv("BENCH_CLI_JAVA_OPTS"));
+                Integer.parseInt(env("BENCH_TXN_THREADS", "0")));
     }
 
     private static String env(String name, String def) {

@@ -26,10 +26,10 @@ final class Ops {
     }
 
     static void qemuImgCreate(Path img, String snap) throws IOException, InterruptedException {
-        Tools.runQuiet("qemu-img", "snapshot", "-c", snap, img.toString());
+        Spawn.quiet("qemu-img", "snapshot", "-c", snap, img.toString());
     }
 
     static void qemuImgDelete(Path img, String snap) throws IOException, InterruptedException {
-        Tools.runQuiet("qemu-img", "snapshot", "-d", snap, img.toString());
+        Spawn.quiet("qemu-img", "snapshot", "-d", snap, img.toString());
     }
 }

@@ -1,5 +1,7 @@
 package io.blksnap.bench;
 
+import io.blksnap.testing.Qemu;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -55,10 +57,11 @@ abstract class Scenario implements AutoCloseable {
 
     /**
      * Fewest blksnap-only JIT warm-up iterations: enough engine operations (hundreds of create and
-     * delete calls) for the hot loops to be compiled before timing starts.
+     * delete calls) for the hot loops to be compiled before timing starts; one for a side that
+     * starts a cold JVM per operation, where it only warms the page cache.
      */
     int minJitIterations() {
-        return 100;
+        return inProcess() ? 100 : 1;
     }
 
     /**
@@ -137,13 +140,13 @@ abstract class Scenario implements AutoCloseable {
     void probe() throws Exception {
         Path img = pairs.get(0).blksnap();
         Ops.blksnapCreate(img, "bench-probe");
-        Tools.requireClean(img);
-        List<String> names = Tools.snapshotNames(img);
+        Qemu.assertClean(img);
+        List<String> names = Qemu.snapshotNames(img);
         if (!names.contains("bench-probe")) {
             throw new BenchException("qemu-img does not list the snapshot blksnap made: " + names);
         }
         Ops.blksnapDelete(img, "bench-probe");
-        Tools.requireClean(img);
+        Qemu.assertClean(img);
     }
 
     /** After timing: every image of both sides is clean and has exactly its baseline snapshots. */
@@ -152,8 +155,8 @@ abstract class Scenario implements AutoCloseable {
         int n = 0;
         for (Pair p : pairs) {
             for (Path img : List.of(p.blksnap(), p.qemuImg())) {
-                Tools.requireClean(img);
-                List<String> names = Tools.snapshotNames(img);
+                Qemu.assertClean(img);
+                List<String> names = Qemu.snapshotNames(img);
                 if (!names.equals(want)) {
                     throw new BenchException(img + " lists " + names.size() + " snapshots, expected "
                             + want.size() + (names.size() > want.size() ? " (a snapshot was left over)" : ""));
