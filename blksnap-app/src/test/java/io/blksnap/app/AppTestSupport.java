@@ -43,7 +43,8 @@ final class AppTestSupport {
     static AppTestSupport create(String exportDir) throws Exception {
         Qemu.require("qemu-img");
         GroupFixture f = GroupFixture.in(Files.createTempDirectory("blksnap-app-test"))
-                .group(GROUP, DEVICES.toArray(String[]::new)).written("64k").absolutePaths().create();
+                .group(GROUP, DEVICES.toArray(String[]::new)).written("64k").pattern(0x5a).sharedOverlayDir()
+                .absolutePaths().create();
         AppTestSupport s = new AppTestSupport(f.dir, f.stateDir());
         for (String d : DEVICES) {
             s.images.put(d, f.image(d));

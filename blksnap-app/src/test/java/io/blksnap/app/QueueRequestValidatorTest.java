@@ -55,6 +55,12 @@ class QueueRequestValidatorTest {
         "{\"group\":\"web\",\"operation\":\"undo\",\"transactionId\":\"../x\"}|undo needs a transactionId",
         "{\"group\":\"web\",\"operation\":\"prune\",\"keepLast\":-1}|keep counts",
         "{\"group\":\"web\",\"operation\":\"prune\",\"keepWithin\":\"forever\"}|keepWithin",
+        "{\"group\":\"web\",\"operation\":\"list\",\"operation\":\"prune\",\"keepLast\":1}|Duplicate field 'operation'",
+        "{\"group\":\"web\",\"group\":\"web\",\"operation\":\"list\"}|Duplicate field 'group'",
+        "{\"group\":\"web\",\"operation\":\"prune\",\"keepLast\":2.7}|keepLast must be a whole number",
+        "{\"group\":\"web\",\"operation\":\"prune\",\"keepDaily\":1e1}|keepDaily must be a whole number",
+        "{\"group\":\"web\",\"operation\":\"prune\",\"keepLast\":\"3\"}|keepLast must be a whole number",
+        "{\"group\":\"web\",\"operation\":\"prune\",\"keepLast\":1,\"dryRun\":1}|dryRun must be true or false",
     })
     void refused(String body, String reason) {
         BadRequestException e = assertThrows(BadRequestException.class, () -> validator.validate(body));

@@ -20,11 +20,11 @@ import java.util.TreeMap;
  * <pre>
  *   devices.yaml
  *   images/DEVICE.qcow2
- *   overlays/DEVICE/
+ *   overlays/DEVICE/  (or one overlays/ for all, {@link Builder#sharedOverlayDir})
  *   state/            (the engine's journal, once an engine runs)
  * </pre>
  * Device number i (counted over all groups, in order) holds the byte {@code 0x10 + i} over its first
- * {@link Builder#written written} bytes, so devices differ.
+ * {@link Builder#written written} bytes, so devices differ (unless one {@link Builder#pattern} is given).
  */
 public final class GroupFixture {
 
@@ -33,6 +33,7 @@ public final class GroupFixture {
     public final Path dir;
     /** The devices of the first group, in order. */
     public final List<String> devices;
+    private final boolean sharedOverlays;
 
     /** Group {@code g} of devices disk0..disk(n-1), 16M each. */
     public GroupFixture(Path dir, int n) throws Exception {
@@ -50,6 +51,7 @@ public final class GroupFixture {
         }
         this.dir = b.dir;
         this.devices = List.copyOf(b.groups.values().iterator().next());
+        this.sharedOverlays = b.sharedOverlays;
         StringBuilder yaml = new StringBuilder("stateDir: ").append(b.path(stateDir())).append("\ndevices:\n");
         List<String> all = new ArrayList<>();
         b.groups.values().forEach(all::addAll);
@@ -63,7 +65,7 @@ public final class GroupFixture {
             } else {
                 Qemu.img("create", "-q", "-f", "qcow2", img.toString(), b.size).ok();
                 if (!b.written.equals("0")) {
-                    Qemu.io(img, "write -P " + (0x10 + i) + " 0 " + b.written);
+                    Qemu.io(img, "write -P " + (b.pattern >= 0 ? b.pattern : 0x10 + i) + " 0 " + b.written);
                 }
             }
             yaml.append("  - name: ").append(name)
@@ -93,6 +95,8 @@ public final class GroupFixture {
         private String written = "1M";
         private boolean clone;
         private boolean absolute;
+        private int pattern = -1;
+        private boolean sharedOverlays;
 
         private Builder(Path dir) {
             this.dir = dir;
@@ -122,6 +126,18 @@ public final class GroupFixture {
         /** How much of each image QEMU writes, as qemu-io takes it (default 1M; "0" leaves them empty). */
         public Builder written(String length) {
             this.written = length;
+            return this;
+        }
+
+        /** The byte every device holds over its written part, instead of one per device. */
+        public Builder pattern(int value) {
+            this.pattern = value;
+            return this;
+        }
+
+        /** One overlay directory, overlays/, for every device instead of one each. */
+        public Builder sharedOverlayDir() {
+            this.sharedOverlays = true;
             return this;
         }
 
@@ -172,7 +188,7 @@ public final class GroupFixture {
     }
 
     public Path overlayDir(String device) {
-        return dir.resolve("overlays/" + device);
+        return sharedOverlays ? dir.resolve("overlays") : dir.resolve("overlays/" + device);
     }
 
     public Path stateDir() {
