@@ -1,6 +1,6 @@
 package io.blksnap.app;
 
-import io.blksnap.registry.DeviceRegistry;
+import io.blksnap.testing.GroupFixture;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -8,7 +8,6 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -25,14 +24,7 @@ class QueueRequestValidatorTest {
 
     @BeforeEach
     void registry() throws Exception {
-        Files.writeString(dir.resolve("devices.yaml"), """
-                stateDir: state
-                devices:
-                  - {name: a, image: a.qcow2, overlayDir: o}
-                groups:
-                  web: [a]
-                """);
-        validator = new QueueRequestValidator(DeviceRegistry.load(dir.resolve("devices.yaml"), dir));
+        validator = new QueueRequestValidator(GroupFixture.in(dir).group("web", "a").written("0").create().registry());
     }
 
     @Test

@@ -9,6 +9,7 @@ import java.util.Map;
 import io.blksnap.camel.BlksnapComponent;
 import io.blksnap.camel.BlksnapEndpoint;
 import io.blksnap.camel.BlksnapOperations;
+import io.blksnap.testing.GroupFixture;
 import io.blksnap.testing.Qemu;
 import io.blksnap.txn.SnapshotEngine;
 import org.apache.camel.CamelContext;
@@ -55,19 +56,12 @@ class BlksnapStarterTest {
     @DynamicPropertySource
     static void devices(DynamicPropertyRegistry properties) throws Exception {
         Qemu.require("qemu-img");
-        dir = Files.createTempDirectory("blksnap-starter-test");
-        StringBuilder yaml = new StringBuilder("stateDir: state\ndevices:\n");
+        GroupFixture f = GroupFixture.in(Files.createTempDirectory("blksnap-starter-test"))
+                .group("t", DEVICES.toArray(String[]::new)).written("64k").create();
+        dir = f.dir;
         for (String d : DEVICES) {
-            Path image = dir.resolve("images").resolve(d + ".qcow2");
-            Files.createDirectories(image.getParent());
-            Qemu.img("create", "-q", "-f", "qcow2", image.toString(), "16M").ok();
-            Qemu.io(image, "write -P 0x5a 0 64k");
-            IMAGES.put(d, image);
-            yaml.append("  - name: ").append(d).append("\n    image: images/").append(d)
-                    .append(".qcow2\n    overlayDir: overlays\n");
+            IMAGES.put(d, f.image(d));
         }
-        yaml.append("groups:\n  t: [").append(String.join(", ", DEVICES)).append("]\n");
-        Files.writeString(dir.resolve("devices.yaml"), yaml);
         // the relative config-file and the relative paths inside it resolve against base-dir
         properties.add("camel.component.blksnap.base-dir", dir::toString);
     }
