@@ -4,8 +4,6 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Map;
 
-import io.blksnap.registry.DeviceRegistry;
-import io.blksnap.txn.EngineOptions;
 import io.blksnap.txn.SnapshotEngine;
 import org.apache.camel.Endpoint;
 import org.apache.camel.spi.Metadata;
@@ -56,11 +54,10 @@ public class BlksnapComponent extends DefaultComponent {
                 if (engine != null) {
                     LOG.warn("configFile {} is set: ignoring the SnapshotEngine bean", configFile);
                 }
-                Path base = Path.of(baseDir != null ? baseDir : "").toAbsolutePath();
-                Path yaml = base.resolve(configFile);
-                ownEngine = SnapshotEngine.open(DeviceRegistry.load(yaml, base), EngineOptions.defaults());
-                LOG.info("Opened a blksnap engine on {} ({} transactions recovered at start)", yaml,
-                        ownEngine.startupRecovery().resolved().size());
+                Path base = Path.of(baseDir != null ? baseDir : "");
+                ownEngine = SnapshotEngine.open(Path.of(configFile), base);
+                LOG.info("Opened a blksnap engine on {} ({} transactions recovered at start)",
+                        base.toAbsolutePath().resolve(configFile), ownEngine.startupRecovery().resolved().size());
             }
             return ownEngine;
         }
