@@ -105,8 +105,9 @@ public class BlksnapComponent extends DefaultComponent {
     }
 
     /**
-     * The blksnap engine to use (a SnapshotEngine bean, autowired when there is exactly one); its owner opens and
-     * closes it.
+     * The blksnap engine to use: an io.blksnap.txn.SnapshotEngine bean (made with
+     * io.blksnap.txn.SnapshotEngine.open(devicesYaml)), autowired when the registry holds exactly one; its owner
+     * opens and closes it.
      */
     public void setEngine(SnapshotEngine engine) {
         this.engine = engine;
@@ -118,7 +119,8 @@ public class BlksnapComponent extends DefaultComponent {
 
     /**
      * A devices.yaml: the component then opens its own engine on it (recovering what a crash left), and closes it
-     * when the component stops. It takes precedence over engine.
+     * when the component stops. It takes precedence over engine. A relative configFile, and the relative paths
+     * inside it, resolve against baseDir.
      */
     public void setConfigFile(String configFile) {
         this.configFile = configFile;
@@ -129,7 +131,8 @@ public class BlksnapComponent extends DefaultComponent {
     }
 
     /**
-     * The directory configFile and the relative paths inside it resolve against (default: the working directory).
+     * The directory configFile and the relative paths inside it resolve against; a relative baseDir resolves against
+     * the working directory, which is the default.
      */
     public void setBaseDir(String baseDir) {
         this.baseDir = baseDir;

@@ -9,6 +9,7 @@ import java.util.EnumSet;
 import java.util.Locale;
 import java.util.Set;
 
+import io.blksnap.retention.RetentionPolicy;
 import io.blksnap.txn.SnapshotEngine;
 import io.blksnap.txn.SnapshotNamer;
 import io.blksnap.txn.TransactionEvent;
@@ -30,6 +31,9 @@ import org.apache.camel.support.DefaultEndpoint;
 @UriEndpoint(firstVersion = "0.1.0", scheme = "blksnap", title = "blksnap", syntax = "blksnap:group",
              category = { Category.FILE, Category.MANAGEMENT }, headersClass = BlksnapConstants.class)
 public class BlksnapEndpoint extends DefaultEndpoint implements MultipleConsumersSupport {
+
+    static final String NO_POLICY = "prune needs a policy: at least one of keepLast, keepHourly, keepDaily, keepWeekly,"
+                                    + " keepMonthly, keepYearly, keepWithin";
 
     @UriPath(description = "The group of devices (from the engine's devices.yaml) the endpoint works on")
     @Metadata(required = true)
@@ -70,7 +74,10 @@ public class BlksnapEndpoint extends DefaultEndpoint implements MultipleConsumer
         super.doInit();
         // options that cannot work fail the route at start rather than its first exchange
         zone();
-        keepWithin();
+        RetentionPolicy policy = retentionPolicy();
+        if (configuration.getOperation() == BlksnapOperations.prune && policy.isEmpty()) {
+            throw new IllegalArgumentException(NO_POLICY);
+        }
         eventKinds();
         if (configuration.getTimeout() < 0) {
             throw new IllegalArgumentException("timeout must not be negative");
@@ -117,6 +124,13 @@ public class BlksnapEndpoint extends DefaultEndpoint implements MultipleConsumer
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("keepWithin \"" + s + "\": " + e.getMessage(), e);
         }
+    }
+
+    /** prune's policy from the keep* options; a negative count or keepWithin is refused. */
+    RetentionPolicy retentionPolicy() {
+        BlksnapConfiguration c = configuration;
+        return new RetentionPolicy(c.getKeepLast(), c.getKeepHourly(), c.getKeepDaily(), c.getKeepWeekly(),
+                c.getKeepMonthly(), c.getKeepYearly(), keepWithin());
     }
 
     Set<TransactionEvent.Kind> eventKinds() {

@@ -222,14 +222,12 @@ public class BlksnapProducer extends DefaultProducer {
         BlksnapConfiguration c = conf();
         RetentionPolicy policy;
         try {
-            policy = new RetentionPolicy(c.getKeepLast(), c.getKeepHourly(), c.getKeepDaily(), c.getKeepWeekly(),
-                    c.getKeepMonthly(), c.getKeepYearly(), getEndpoint().keepWithin());
+            policy = getEndpoint().retentionPolicy();
         } catch (IllegalArgumentException e) {
             throw new BlksnapInvalidRequestException(null, e.getMessage(), e);
         }
         if (policy.isEmpty()) {
-            throw new BlksnapInvalidRequestException("prune needs a policy: at least one of keepLast, keepHourly,"
-                    + " keepDaily, keepWeekly, keepMonthly, keepYearly, keepWithin");
+            throw new BlksnapInvalidRequestException(BlksnapEndpoint.NO_POLICY);
         }
         Boolean dryHeader = in.getHeader(BlksnapConstants.DRY_RUN, Boolean.class);
         boolean dryRun = dryHeader != null ? dryHeader : c.isDryRun();
@@ -267,7 +265,7 @@ public class BlksnapProducer extends DefaultProducer {
                         policy.keepWithin() == null ? null : policy.keepWithin().toString()),
                 List.copyOf(decisions), List.copyOf(kept), List.copyOf(pruned), txn);
         if (txn != null) {
-            in.setHeader(BlksnapConstants.TRANSACTION_ID, txn.id());
+            in.setHeader(BlksnapConstants.PRUNE_TRANSACTION_ID, txn.id());
             in.setHeader(BlksnapConstants.TRANSACTION_STATUS, txn.status());
             if (!txn.committed()) {
                 throw new BlksnapTransactionAbortedException(txn);
