@@ -90,9 +90,9 @@ public class BlksnapConfiguration implements Cloneable {
 
     /**
      * How snapshot names its snapshots when no name is given: a strftime-like pattern of the snapshot time in
-     * timeZone (%Y %y %m %d %H %M %S %j %s %%). In a URI string, wrap it in RAW() when it holds a % followed by two
-     * hexadecimal digits (such as %d0 or %de), a plus sign or an ampersand, which URI decoding would change; in
-     * the endpoint DSL, a YAML parameters map or a property it is taken as written.
+     * timeZone (%Y %y %m %d %H %M %S %j %s %%). In an endpoint URI, in YAML parameters or in the endpoint DSL, wrap
+     * it in RAW() when it holds a % followed by two hexadecimal digits (such as %d0 or %de), a plus sign or an
+     * ampersand, which URI decoding would change; set on the component it is taken as written.
      */
     public void setNamePattern(String namePattern) {
         this.namePattern = namePattern;

@@ -22,7 +22,7 @@ class EndpointDslTest extends BlksnapTestSupport {
     static final class NightlyRoutes extends RouteBuilder implements EndpointBuilderFactory {
         @Override
         public void configure() {
-            // a namePattern with "%d0": a percent-escape in a URI string, plain text in the DSL (no RAW needed)
+            // a namePattern with "%d0", a percent-escape in a URI string: the DSL encodes the % itself
             from("direct:nightly")
                     .to(blksnap("g").operation(BlksnapOperations.snapshot).namePattern("n-%d0%H"))
                     .setHeader("snapshotTxn", header(blksnap().blksnapTransactionId()))
