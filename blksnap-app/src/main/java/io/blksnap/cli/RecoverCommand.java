@@ -9,7 +9,8 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
-import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * {@code blksnap recover}: resolve transactions a crashed blksnap left unfinished, rolling each
@@ -32,11 +33,15 @@ final class RecoverCommand extends Subcommand {
 
     @Override
     public Integer call() throws IOException {
-        DeviceRegistry registry = Files.isRegularFile(setup.devicesFile()) ? setup.configured() : setup.ofPaths(null);
-        RecoveryReport report;
-        try (SnapshotEngine engine = EngineSetup.open(registry)) {
-            report = engine.startupRecovery();
+        List<TransactionResult> resolved = new ArrayList<>();
+        List<String> pending = new ArrayList<>();
+        for (DeviceRegistry registry : setup.forRecovery()) {
+            try (SnapshotEngine engine = EngineSetup.open(registry)) {
+                resolved.addAll(engine.startupRecovery().resolved());
+                pending.addAll(engine.startupRecovery().pending());
+            }
         }
+        RecoveryReport report = new RecoveryReport(List.copyOf(resolved), List.copyOf(pending));
         if (json) {
             Cli.printJson(out(), JsonViews.RecoveryJson.of(report));
         } else {

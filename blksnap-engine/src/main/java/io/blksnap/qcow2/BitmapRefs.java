@@ -12,11 +12,11 @@ final class BitmapRefs {
     private static final long BME_OFFSET_MASK = 0x00fffffffffffe00L;
     private static final long MAX_DIRECTORY = 64L << 20;
 
-    private final ImageState s;
+    private final ImageMetadata m;
     private final Sink sink;
 
-    BitmapRefs(ImageState s, Sink sink) {
-        this.s = s;
+    BitmapRefs(ImageMetadata m, Sink sink) {
+        this.m = m;
         this.sink = sink;
     }
 
@@ -27,26 +27,26 @@ final class BitmapRefs {
         long nb = Bytes.u32(ext, 0);
         long dirSize = Bytes.u64(ext, 8);
         long dirOff = Bytes.u64(ext, 16);
-        if (dirSize > MAX_DIRECTORY || dirOff + dirSize > s.storage.size()) {
+        if (dirSize > MAX_DIRECTORY || dirOff + dirSize > m.storage.size()) {
             return;
         }
         sink.ref(dirOff, dirSize, "bitmap directory");
         byte[] dir = new byte[(int) dirSize];
-        s.storage.read(dirOff, dir);
+        m.storage.read(dirOff, dir);
         int off = 0;
         for (long i = 0; i < nb && off + 24 <= dir.length; i++) {
             long tableOff = Bytes.u64(dir, off);
             long tableSize = Bytes.u32(dir, off + 8);
             int nameSize = Bytes.u16(dir, off + 18);
             long extra = Bytes.u32(dir, off + 20);
-            if (tableSize > 0 && tableOff + tableSize * 8 <= s.storage.size()) {
+            if (tableSize > 0 && tableOff + tableSize * 8 <= m.storage.size()) {
                 sink.ref(tableOff, tableSize * 8, "bitmap table");
                 byte[] table = new byte[(int) (tableSize * 8)];
-                s.storage.read(tableOff, table);
+                m.storage.read(tableOff, table);
                 for (int j = 0; j < tableSize; j++) {
                     long data = Bytes.u64(table, j * 8) & BME_OFFSET_MASK;
                     if (data != 0) {
-                        sink.ref(data, s.g.clusterSize, "bitmap data");
+                        sink.ref(data, m.g.clusterSize, "bitmap data");
                     }
                 }
             }

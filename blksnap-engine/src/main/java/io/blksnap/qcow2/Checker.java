@@ -17,7 +17,7 @@ final class Checker {
 
     private static final int MAX_MESSAGES = 1000;
 
-    private final ImageState s;
+    private final ImageMetadata m;
     private final Geometry g;
     private final long fileSize;
     private int[] refs;
@@ -26,39 +26,39 @@ final class Checker {
     private long allocated;
     private final List<String> messages = new ArrayList<>();
 
-    private Checker(ImageState s) throws IOException {
-        this.s = s;
-        this.g = s.g;
-        this.fileSize = s.storage.size();
+    private Checker(ImageMetadata m) throws IOException {
+        this.m = m;
+        this.g = m.g;
+        this.fileSize = m.storage.size();
         this.refs = new int[(int) Math.max(16, g.clustersFor(fileSize))];
     }
 
-    static CheckResult check(ImageState s, boolean repairLeaks) throws IOException {
-        return new Checker(s).run(repairLeaks);
+    static CheckResult check(ImageMetadata m, boolean repairLeaks) throws IOException {
+        return new Checker(m).run(repairLeaks);
     }
 
     private CheckResult run(boolean repair) throws IOException {
-        Header h = s.header;
-        if (repair && !s.problems.isEmpty()) {
-            throw new MalformedImageException("image is corrupt, refusing to repair leaks: " + s.problems.get(0)
+        Header h = m.header;
+        if (repair && !m.problems.isEmpty()) {
+            throw new MalformedImageException("image is corrupt, refusing to repair leaks: " + m.problems.get(0)
                     + "; only 'qemu-img check -r all' can repair it");
         }
-        for (String p : s.problems) {
+        for (String p : m.problems) {
             corruption("ERROR " + p);
         }
         ref(0, 1, "header");
         ref(h.refcountTableOffset, (long) h.refcountTableClusters * g.clusterSize, "refcount table");
-        for (long b = 0; b < s.refcounts.tableEntries(); b++) {
-            long off = s.refcounts.blockOffset(b);
+        for (long b = 0; b < m.refcounts.tableEntries(); b++) {
+            long off = m.refcounts.blockOffset(b);
             if (off != 0) {
                 ref(off, g.clusterSize, "refcount block " + b);
             }
         }
         walkL1(h.l1TableOffset, h.l1Size, true, "active");
-        if (s.snapshotTableBytes > 0) {
-            ref(h.snapshotsOffset, s.snapshotTableBytes, "snapshot table");
+        if (m.snapshots.bytes() > 0) {
+            ref(m.snapshots.offset(), m.snapshots.bytes(), "snapshot table");
         }
-        for (SnapshotEntry e : s.snapshots) {
+        for (SnapshotEntry e : m.snapshots.entries()) {
             walkL1(e.l1Offset(), e.l1Size(), false, "snapshot " + e.snapshot().id());
         }
         HeaderExtension crypto = h.extension(HeaderExtension.CRYPTO);
@@ -68,23 +68,23 @@ final class Checker {
         if ((h.autoclearFeatures & Header.AUTOCLEAR_BITMAPS) != 0) {
             HeaderExtension bitmaps = h.extension(HeaderExtension.BITMAPS);
             if (bitmaps != null) {
-                new BitmapRefs(s, this::ref).walk(bitmaps.data());
+                new BitmapRefs(m, this::ref).walk(bitmaps.data());
             }
         }
 
         long leaks = 0;
         long repaired = 0;
-        long n = Math.max(refs.length, s.refcounts.coveredClusters());
+        long n = Math.max(refs.length, m.refcounts.coveredClusters());
         long perBlock = g.refcountsPerBlock;
         Map<Long, Long> fixes = new TreeMap<>();
         for (long c = 0; c < n; c++) {
-            if (c >= refs.length && c % perBlock == 0 && s.refcounts.blockOffset(c / perBlock) == 0) {
+            if (c >= refs.length && c % perBlock == 0 && m.refcounts.blockOffset(c / perBlock) == 0) {
                 // Past every reference, a missing refcount block holds nothing: skip it whole. (A
                 // refcount table can describe billions of clusters, e.g. with refcount_bits=1.)
                 c += perBlock - 1;
                 continue;
             }
-            long stored = c < s.refcounts.coveredClusters() ? s.refcounts.refcount(c) : 0;
+            long stored = c < m.refcounts.coveredClusters() ? m.refcounts.refcount(c) : 0;
             long found = c < refs.length ? refs[(int) c] : 0;
             if (stored > found) {
                 leaks++;
@@ -98,7 +98,7 @@ final class Checker {
             }
         }
         if (repair && !fixes.isEmpty()) {
-            repaired = new LeakRepair(s).apply(fixes);
+            repaired = new LeakRepair(m).apply(fixes);
         }
         checkCopied(fixes);
         long end = (maxReferenced + 1) * g.clusterSize;
@@ -110,7 +110,7 @@ final class Checker {
     private void checkCopied(Map<Long, Long> fixed) throws IOException {
         long[] l1;
         try {
-            l1 = s.activeL1();
+            l1 = m.activeL1();
         } catch (MalformedImageException e) {
             return; // already counted while walking
         }
@@ -124,9 +124,9 @@ final class Checker {
                 corruption("ERROR OFLAG_COPIED L2 cluster: l1_index=" + i + " l1_entry=" + Long.toHexString(l1[i])
                         + " refcount=" + rc);
             }
-            byte[] l2 = s.tables.readL2(l2Off);
+            byte[] l2 = m.tables.readL2(l2Off);
             for (int j = 0; j < g.l2Entries; j++) {
-                long e = s.tables.entry(l2, j);
+                long e = m.tables.entry(l2, j);
                 long off = Tables.dataOffset(e);
                 if (off == 0 || !g.aligned(off)) {
                     continue;
@@ -141,7 +141,7 @@ final class Checker {
 
     private long refcountAfter(long cluster, Map<Long, Long> fixed) throws IOException {
         Long f = fixed.get(cluster);
-        return f != null ? f : s.refcounts.refcount(cluster);
+        return f != null ? f : m.refcounts.refcount(cluster);
     }
 
     private void walkL1(long l1Off, int l1Size, boolean active, String what) throws IOException {
@@ -155,7 +155,7 @@ final class Checker {
         }
         ref(l1Off, (long) l1Size * 8, what + " L1 table");
         byte[] raw = new byte[l1Size * 8];
-        s.storage.read(l1Off, raw);
+        m.storage.read(l1Off, raw);
         for (int i = 0; i < l1Size; i++) {
             long e = Bytes.u64(raw, i * 8);
             if ((e & Geometry.L1E_RESERVED_MASK) != 0) {
@@ -173,13 +173,13 @@ final class Checker {
             if (l2Off + g.clusterSize > fileSize) {
                 continue; // counted as a reference past the end of the file
             }
-            walkL2(s.tables.readL2(l2Off), active, what);
+            walkL2(m.tables.readL2(l2Off), active, what);
         }
     }
 
     private void walkL2(byte[] l2, boolean active, String what) {
         for (int j = 0; j < g.l2Entries; j++) {
-            long e = s.tables.entry(l2, j);
+            long e = m.tables.entry(l2, j);
             if (Tables.compressed(e)) {
                 if ((e & Geometry.OFLAG_COPIED) != 0) {
                     corruption("ERROR " + what + ": compressed cluster with OFLAG_COPIED");

@@ -29,19 +29,19 @@ public record ImageInfo(String filename, long virtualSize, int clusterSize, Stri
 
     private static final int MAX_CHAIN = 64;
 
-    static ImageInfo of(Path path, ImageState s) throws IOException {
-        Header h = s.header;
+    static ImageInfo of(Path path, ImageMetadata m) throws IOException {
+        Header h = m.header;
         long used = 0;
-        for (long c = 0; c < Math.min(s.refcounts.coveredClusters(), s.g.clustersFor(s.refcounts.fileSize())); c++) {
-            if (s.refcounts.refcount(c) > 0) {
+        for (long c = 0; c < Math.min(m.refcounts.coveredClusters(), m.g.clustersFor(m.refcounts.fileSize())); c++) {
+            if (m.refcounts.refcount(c) > 0) {
                 used++;
             }
         }
-        return new ImageInfo(path.toString(), h.size, s.g.clusterSize, h.version >= 3 ? "1.1" : "0.10",
-                s.g.refcountBits, s.g.extendedL2, (h.compatibleFeatures & Header.COMPAT_LAZY_REFCOUNTS) != 0,
+        return new ImageInfo(path.toString(), h.size, m.g.clusterSize, h.version >= 3 ? "1.1" : "0.10",
+                m.g.refcountBits, m.g.extendedL2, (h.compatibleFeatures & Header.COMPAT_LAZY_REFCOUNTS) != 0,
                 h.compressionType == 1 ? "zstd" : "zlib", h.cryptMethod != 0, h.has(Header.INCOMPAT_CORRUPT),
                 h.has(Header.INCOMPAT_DIRTY), h.has(Header.INCOMPAT_DATA_FILE), h.backingFile, h.backingFormat(),
-                chain(path, h), s.snapshots.size(), s.refcounts.fileSize(), used * s.g.clusterSize);
+                chain(path, h), m.snapshots.entries().size(), m.refcounts.fileSize(), used * m.g.clusterSize);
     }
 
     private static List<BackingLayer> chain(Path path, Header top) {

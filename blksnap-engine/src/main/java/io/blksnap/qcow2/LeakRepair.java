@@ -10,21 +10,21 @@ import java.util.TreeMap;
  */
 final class LeakRepair {
 
-    private final ImageState s;
+    private final ImageMetadata m;
 
-    LeakRepair(ImageState s) {
-        this.s = s;
+    LeakRepair(ImageMetadata m) {
+        this.m = m;
     }
 
     /** {@code fixes}: cluster index to its correct refcount, in ascending cluster order. */
     long apply(Map<Long, Long> fixes) throws IOException {
-        Geometry g = s.g;
+        Geometry g = m.g;
         Map<Long, byte[]> blocks = new TreeMap<>();
         for (Map.Entry<Long, Long> f : fixes.entrySet()) {
             long blockIndex = f.getKey() / g.refcountsPerBlock;
             byte[] b = blocks.get(blockIndex);
             if (b == null) {
-                byte[] stored = s.refcounts.block(blockIndex);
+                byte[] stored = m.refcounts.block(blockIndex);
                 if (stored == null) {
                     continue;
                 }
@@ -34,9 +34,9 @@ final class LeakRepair {
             RefcountBlock.set(b, (int) (f.getKey() % g.refcountsPerBlock), g.refcountOrder, f.getValue());
         }
         for (Map.Entry<Long, byte[]> e : blocks.entrySet()) {
-            s.storage.write(s.refcounts.blockOffset(e.getKey()), e.getValue());
+            m.storage.write(m.refcounts.blockOffset(e.getKey()), e.getValue());
         }
-        s.storage.flush();
+        m.storage.flush();
         return fixes.size();
     }
 }

@@ -23,10 +23,10 @@ public final class Qcow2Image implements Closeable {
     private final Path path;
     private final Storage storage;
     private final boolean writable;
-    /** The metadata as last read; only through {@link #state()}, which reloads it when stale. */
-    private ImageState state;
+    /** The metadata as last read; only through {@link #metadata()}, which reloads it when stale. */
+    private ImageMetadata metadata;
     /**
-     * Set by every change, whether it succeeded or failed: the file may differ from {@code state}.
+     * Set by every change, whether it succeeded or failed: the file may differ from {@code metadata}.
      * The next use reloads instead of the change itself, so open, change, close reads the
      * metadata (refcount table, snapshot table) once instead of twice.
      */
@@ -36,7 +36,7 @@ public final class Qcow2Image implements Closeable {
         this.path = path;
         this.storage = storage;
         this.writable = writable;
-        this.state = ImageState.load(storage);
+        this.metadata = ImageMetadata.read(storage);
     }
 
     public static Qcow2Image open(Path path) throws IOException {
@@ -95,7 +95,7 @@ public final class Qcow2Image implements Closeable {
             return java.nio.file.Files.size(backing);
         }
         try (Qcow2Image b = open(backing)) {
-            return b.state().header.size;
+            return b.metadata().header.size;
         }
     }
 
@@ -104,9 +104,9 @@ public final class Qcow2Image implements Closeable {
     }
 
     public List<Snapshot> snapshots() {
-        ImageState s = freshState();
-        List<Snapshot> out = new ArrayList<>(s.snapshots.size());
-        for (SnapshotEntry e : s.snapshots) {
+        ImageMetadata m = freshMetadata();
+        List<Snapshot> out = new ArrayList<>(m.snapshots.entries().size());
+        for (SnapshotEntry e : m.snapshots.entries()) {
             out.add(e.snapshot());
         }
         return out;
@@ -115,7 +115,7 @@ public final class Qcow2Image implements Closeable {
     public Snapshot createSnapshot(NewSnapshot request) throws IOException {
         requireSnapshotWritable();
         try {
-            return SnapshotCreate.run(state(), request);
+            return SnapshotCreate.run(metadata(), request);
         } finally {
             stale = true;
         }
@@ -124,9 +124,9 @@ public final class Qcow2Image implements Closeable {
     /** Deletes the snapshot {@code ref} names and returns what it was. */
     public Snapshot deleteSnapshot(SnapshotRef ref) throws IOException {
         requireSnapshotWritable();
-        SnapshotEntry victim = ref.find(state().snapshots);
+        SnapshotEntry victim = ref.find(metadata().snapshots.entries());
         try {
-            SnapshotDelete.run(state(), victim);
+            SnapshotDelete.run(metadata(), victim);
         } finally {
             stale = true;
         }
@@ -136,9 +136,9 @@ public final class Qcow2Image implements Closeable {
     /** Reverts the image to the snapshot {@code ref} names; the snapshot itself stays. */
     public Snapshot applySnapshot(SnapshotRef ref) throws IOException {
         requireSnapshotWritable();
-        SnapshotEntry target = ref.find(state().snapshots);
+        SnapshotEntry target = ref.find(metadata().snapshots.entries());
         try {
-            SnapshotApply.run(state(), target);
+            SnapshotApply.run(metadata(), target);
         } finally {
             stale = true;
         }
@@ -146,56 +146,56 @@ public final class Qcow2Image implements Closeable {
     }
 
     public long virtualSize() {
-        return freshState().header.size;
+        return freshMetadata().header.size;
     }
 
     /** The header's corrupt or dirty bit: the image must not be changed until it is repaired. */
     public boolean needsRepair() {
-        Header h = freshState().header;
+        Header h = freshMetadata().header;
         return h.has(Header.INCOMPAT_CORRUPT) || h.has(Header.INCOMPAT_DIRTY);
     }
 
     public boolean hasExternalDataFile() {
-        return freshState().header.has(Header.INCOMPAT_DATA_FILE);
+        return freshMetadata().header.has(Header.INCOMPAT_DATA_FILE);
     }
 
     /** The backing file name as recorded in the header, or null. */
     public String backingFile() {
-        return freshState().header.backingFile;
+        return freshMetadata().header.backingFile;
     }
 
     /** Everything {@code qemu-img info} shows; counts allocated clusters, so it reads every refcount block. */
     public ImageInfo info() throws IOException {
-        return ImageInfo.of(path, state());
+        return ImageInfo.of(path, metadata());
     }
 
     public CheckResult check() throws IOException {
-        return Checker.check(state(), false);
+        return Checker.check(metadata(), false);
     }
 
     /** Checks, then lowers the stored refcount of every leaked cluster; corruptions are left alone. */
     public CheckResult repairLeaks() throws IOException {
         requireWritable();
         try {
-            return Checker.check(state(), true);
+            return Checker.check(metadata(), true);
         } finally {
             stale = true;
         }
     }
 
     /** The image's metadata, read again first if a change has been made since it was read. */
-    private ImageState state() throws IOException {
+    private ImageMetadata metadata() throws IOException {
         if (stale) {
-            state = ImageState.load(storage);
+            metadata = ImageMetadata.read(storage);
             stale = false;
         }
-        return state;
+        return metadata;
     }
 
-    /** {@link #state()} for the accessors that declare no IOException. */
-    private ImageState freshState() {
+    /** {@link #metadata()} for the accessors that declare no IOException. */
+    private ImageMetadata freshMetadata() {
         try {
-            return state();
+            return metadata();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -205,7 +205,7 @@ public final class Qcow2Image implements Closeable {
         if (!writable) {
             throw new ImageException("image was opened read-only");
         }
-        Header h = state().header;
+        Header h = metadata().header;
         if (h.has(Header.INCOMPAT_CORRUPT)) {
             throw new UnsupportedImageException("image is marked corrupt; repair it with 'qemu-img check -r all'");
         }
@@ -217,7 +217,7 @@ public final class Qcow2Image implements Closeable {
 
     private void requireSnapshotWritable() throws IOException {
         requireWritable();
-        if (state().header.has(Header.INCOMPAT_DATA_FILE)) {
+        if (metadata().header.has(Header.INCOMPAT_DATA_FILE)) {
             throw new UnsupportedImageException("internal snapshots are not supported with an external data file");
         }
     }

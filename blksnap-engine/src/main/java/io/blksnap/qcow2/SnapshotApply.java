@@ -12,26 +12,21 @@ final class SnapshotApply {
     private SnapshotApply() {
     }
 
-    static void run(ImageState s, SnapshotEntry target) throws IOException {
-        Geometry g = s.g;
-        ShadowCommit txn = s.begin();
-        long[] sl1 = s.snapshotL1(target);
-        long[] old = s.activeL1();
+    static void run(ImageMetadata m, SnapshotEntry target) throws IOException {
+        Geometry g = m.g;
+        ImageChange change = ImageChange.begin(m);
+        long[] sl1 = m.snapshotL1(target);
+        long[] old = m.activeL1();
         long[] next = new long[Math.max(old.length, sl1.length)];
-        s.shareTables(txn, sl1, next);
-        for (long e : old) {
-            long l2Off = e & Geometry.L1E_OFFSET_MASK;
-            if (l2Off != 0) {
-                s.tables.adjustDataRefcounts(s.tables.readL2(l2Off), l2Off, txn, -1);
-                txn.adjust(g.clusterIndex(l2Off), -1);
-            }
-        }
-        long l1Off = s.replaceActiveL1(txn, next);
+        m.tables.share(change, sl1, next);
+        m.tables.release(change.clusters, old);
+        long l1Off = Tables.replaceActiveL1(change, m.header, next);
         long size = target.snapshot().diskSize();
         if (g.l1EntriesFor(size) > next.length) {
             throw new MalformedImageException("snapshot \"" + target.snapshot().name()
                     + "\" records a disk size its L1 table cannot map");
         }
-        txn.commit(size, next.length, l1Off, s.snapshots.size(), s.header.snapshotsOffset);
+        int nbSnapshots = m.snapshots.entries().size();
+        change.writeNewClusters(size, next.length, l1Off, nbSnapshots, m.header.snapshotsOffset).commit();
     }
 }

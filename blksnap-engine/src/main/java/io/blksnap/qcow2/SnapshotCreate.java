@@ -15,30 +15,30 @@ final class SnapshotCreate {
     private SnapshotCreate() {
     }
 
-    static Snapshot run(ImageState s, NewSnapshot req) throws IOException {
+    static Snapshot run(ImageMetadata m, NewSnapshot req) throws IOException {
         SnapshotNames.validate(req.name());
-        for (SnapshotEntry e : s.snapshots) {
+        for (SnapshotEntry e : m.snapshots.entries()) {
             if (e.snapshot().name().equals(req.name())) {
                 throw new SnapshotException("a snapshot named \"" + req.name() + "\" already exists");
             }
         }
-        if (s.snapshots.size() >= Header.MAX_SNAPSHOTS) {
+        if (m.snapshots.entries().size() >= Header.MAX_SNAPSHOTS) {
             throw new SnapshotException("the image already has the maximum of " + Header.MAX_SNAPSHOTS + " snapshots");
         }
-        ShadowCommit txn = s.begin();
-        long[] old = s.activeL1();
+        ImageChange change = ImageChange.begin(m);
+        long[] old = m.activeL1();
         long[] next = new long[old.length];
         // The snapshot keeps the old tables; the active image reaches the same data again.
-        s.shareTables(txn, old, next);
+        m.tables.share(change, old, next);
         long dateSec = req.time().getEpochSecond();
         // icount 0, as qemu-img 7.2 records it for an offline snapshot
-        Snapshot snap = new Snapshot(SnapshotNames.nextId(s.snapshots), req.name(), 0, dateSec,
-                req.time().getNano(), req.vmClockNsec(), 0, s.header.size);
-        List<SnapshotEntry> entries = new ArrayList<>(s.snapshots);
-        entries.add(SnapshotEntry.create(snap, s.header.l1TableOffset, s.header.l1Size));
-        long tableOff = s.replaceSnapshotTable(txn, entries);
-        long l1Off = s.writeL1(txn, next);
-        txn.commit(s.header.size, next.length, l1Off, entries.size(), tableOff);
+        Snapshot snap = new Snapshot(SnapshotNames.nextId(m.snapshots.entries()), req.name(), 0, dateSec,
+                req.time().getNano(), req.vmClockNsec(), 0, m.header.size);
+        List<SnapshotEntry> entries = new ArrayList<>(m.snapshots.entries());
+        entries.add(SnapshotEntry.create(snap, m.header.l1TableOffset, m.header.l1Size));
+        long tableOff = m.snapshots.replace(change, entries);
+        long l1Off = Tables.writeL1(change, next);
+        change.writeNewClusters(m.header.size, next.length, l1Off, entries.size(), tableOff).commit();
         return snap;
     }
 }

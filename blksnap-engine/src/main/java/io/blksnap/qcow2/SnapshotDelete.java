@@ -14,56 +14,49 @@ final class SnapshotDelete {
     private SnapshotDelete() {
     }
 
-    static void run(ImageState s, SnapshotEntry victim) throws IOException {
-        Geometry g = s.g;
-        ShadowCommit txn = s.begin();
-        long[] sl1 = s.snapshotL1(victim);
-        for (long e : sl1) {
-            long l2Off = e & Geometry.L1E_OFFSET_MASK;
-            if (l2Off != 0) {
-                s.tables.adjustDataRefcounts(s.tables.readL2(l2Off), l2Off, txn, -1);
-                txn.adjust(g.clusterIndex(l2Off), -1);
-            }
-        }
+    static void run(ImageMetadata m, SnapshotEntry victim) throws IOException {
+        Geometry g = m.g;
+        ImageChange change = ImageChange.begin(m);
+        ClusterAllocator clusters = change.clusters;
+        m.tables.release(clusters, m.snapshotL1(victim));
         if (victim.l1Size() > 0) {
-            txn.adjustRange(victim.l1Offset(), (long) victim.l1Size() * 8, -1);
+            clusters.adjustRange(victim.l1Offset(), (long) victim.l1Size() * 8, -1);
         }
-        List<SnapshotEntry> entries = new ArrayList<>(s.snapshots);
+        List<SnapshotEntry> entries = new ArrayList<>(m.snapshots.entries());
         entries.remove(victim);
-        long tableOff = s.replaceSnapshotTable(txn, entries);
+        long tableOff = m.snapshots.replace(change, entries);
 
-        long[] l1 = s.activeL1();
+        long[] l1 = m.activeL1();
         boolean l1Changed = false;
         for (int i = 0; i < l1.length; i++) {
             long l2Off = l1[i] & Geometry.L1E_OFFSET_MASK;
             if (l2Off == 0) {
                 continue;
             }
-            byte[] l2 = s.tables.readL2(l2Off);
-            if (copiedFlagsChange(s, txn, l2)) {
-                long copy = txn.allocate(1);
-                txn.copyL2(l2Off, copy, t -> recomputeCopied(s, txn, t));
-                txn.adjust(g.clusterIndex(l2Off), -1);
+            byte[] l2 = m.tables.readL2(l2Off);
+            if (copiedFlagsChange(m, clusters, l2)) {
+                long copy = change.copyL2(l2Off, t -> recomputeCopied(m, clusters, t));
+                clusters.adjust(g.clusterIndex(l2Off), -1);
                 l1[i] = copy | Geometry.OFLAG_COPIED;
                 l1Changed = true;
             } else {
-                long want = txn.refcount(g.clusterIndex(l2Off)) == 1 ? l2Off | Geometry.OFLAG_COPIED : l2Off;
+                long want = clusters.refcount(g.clusterIndex(l2Off)) == 1 ? l2Off | Geometry.OFLAG_COPIED : l2Off;
                 if (want != l1[i]) {
                     l1[i] = want;
                     l1Changed = true;
                 }
             }
         }
-        long l1Off = l1Changed ? s.replaceActiveL1(txn, l1) : s.header.l1TableOffset;
-        txn.commit(s.header.size, l1.length, l1Off, entries.size(), tableOff);
+        long l1Off = l1Changed ? Tables.replaceActiveL1(change, m.header, l1) : m.header.l1TableOffset;
+        change.writeNewClusters(m.header.size, l1.length, l1Off, entries.size(), tableOff).commit();
     }
 
-    private static boolean copiedFlagsChange(ImageState s, ShadowCommit txn, byte[] l2) throws IOException {
-        for (int j = 0; j < s.g.l2Entries; j++) {
-            long e = s.tables.entry(l2, j);
+    private static boolean copiedFlagsChange(ImageMetadata m, ClusterAllocator clusters, byte[] l2) throws IOException {
+        for (int j = 0; j < m.g.l2Entries; j++) {
+            long e = m.tables.entry(l2, j);
             long off = Tables.dataOffset(e);
             if (off != 0) {
-                boolean want = txn.refcount(s.g.clusterIndex(off)) == 1;
+                boolean want = clusters.refcount(m.g.clusterIndex(off)) == 1;
                 if (want != ((e & Geometry.OFLAG_COPIED) != 0)) {
                     return true;
                 }
@@ -73,13 +66,13 @@ final class SnapshotDelete {
     }
 
     /** Runs at write time, after the whole change is computed: refcounts are final by then. */
-    private static void recomputeCopied(ImageState s, ShadowCommit txn, byte[] l2) throws IOException {
-        for (int j = 0; j < s.g.l2Entries; j++) {
-            long e = s.tables.entry(l2, j);
+    private static void recomputeCopied(ImageMetadata m, ClusterAllocator clusters, byte[] l2) throws IOException {
+        for (int j = 0; j < m.g.l2Entries; j++) {
+            long e = m.tables.entry(l2, j);
             long off = Tables.dataOffset(e);
             if (off != 0) {
-                boolean one = txn.refcount(s.g.clusterIndex(off)) == 1;
-                s.tables.setEntry(l2, j, one ? e | Geometry.OFLAG_COPIED : e & ~Geometry.OFLAG_COPIED);
+                boolean one = clusters.refcount(m.g.clusterIndex(off)) == 1;
+                m.tables.setEntry(l2, j, one ? e | Geometry.OFLAG_COPIED : e & ~Geometry.OFLAG_COPIED);
             }
         }
     }

@@ -1,11 +1,11 @@
 package io.blksnap.qcow2;
 
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
  * One snapshot table entry: the public fields, its L1 table, and extra data we keep verbatim.
+ * The table as a whole is {@link SnapshotTable}.
  *
  * <p>As in QEMU, an entry whose layout cannot be parsed (too much extra data, running past the
  * table) stops the image from opening, while an entry that parses but is wrong (its L1 table
@@ -19,50 +19,49 @@ record SnapshotEntry(Snapshot snapshot, long l1Offset, int l1Size, byte[] extra)
     static final int KNOWN_EXTRA = 24;
     static final int MAX_EXTRA = 1024;
 
-    /** Parses {@code count} entries; {@code currentSize} fills disk_size where extra data lacks it. */
-    static List<SnapshotEntry> decode(byte[] table, int count, int version, long currentSize)
+    /**
+     * Parses the entry at {@code off} of {@code table} (entry {@code index}) into {@code out};
+     * {@code currentSize} fills disk_size where extra data lacks it. Returns where the next entry starts.
+     */
+    static int decodeInto(byte[] table, int off, int index, long currentSize, List<SnapshotEntry> out)
             throws MalformedImageException {
-        List<SnapshotEntry> out = new ArrayList<>(count);
-        int off = 0;
-        for (int i = 0; i < count; i++) {
-            if (off + FIXED > table.length) {
-                throw new MalformedImageException("snapshot table is truncated at entry " + i);
-            }
-            long l1Offset = Bytes.u64(table, off);
-            long l1Size = Bytes.u32(table, off + 8);
-            int idSize = Bytes.u16(table, off + 12);
-            int nameSize = Bytes.u16(table, off + 14);
-            long dateSec = Bytes.u32(table, off + 16);
-            long dateNsec = Bytes.u32(table, off + 20);
-            long vmClock = Bytes.u64(table, off + 24);
-            long vmState = Bytes.u32(table, off + 32);
-            long extraSize = Bytes.u32(table, off + 36);
-            if (extraSize > MAX_EXTRA) {
-                throw new MalformedImageException("snapshot table entry " + i + " has too much extra data ("
-                        + "extra_data_size " + extraSize + ", at most " + MAX_EXTRA + ")");
-            }
-            off += FIXED;
-            long end = (long) off + extraSize + idSize + nameSize;
-            if (end > table.length) {
-                throw new MalformedImageException("snapshot table is truncated at entry " + i);
-            }
-            byte[] extra = new byte[(int) extraSize];
-            System.arraycopy(table, off, extra, 0, extra.length);
-            off += extra.length;
-            String id = new String(table, off, idSize, StandardCharsets.UTF_8);
-            off += idSize;
-            String name = new String(table, off, nameSize, StandardCharsets.UTF_8);
-            off += nameSize;
-            off = (off + 7) & ~7;
-            if (extra.length >= 8) {
-                vmState = Bytes.u64(extra, 0);
-            }
-            long diskSize = extra.length >= 16 ? Bytes.u64(extra, 8) : currentSize;
-            long icount = extra.length >= 24 ? Bytes.u64(extra, 16) : -1;
-            Snapshot s = new Snapshot(id, name, vmState, dateSec, dateNsec, vmClock, icount, diskSize);
-            out.add(new SnapshotEntry(s, l1Offset, (int) l1Size, extra));
+        if (off + FIXED > table.length) {
+            throw new MalformedImageException("snapshot table is truncated at entry " + index);
         }
-        return out;
+        long l1Offset = Bytes.u64(table, off);
+        long l1Size = Bytes.u32(table, off + 8);
+        int idSize = Bytes.u16(table, off + 12);
+        int nameSize = Bytes.u16(table, off + 14);
+        long dateSec = Bytes.u32(table, off + 16);
+        long dateNsec = Bytes.u32(table, off + 20);
+        long vmClock = Bytes.u64(table, off + 24);
+        long vmState = Bytes.u32(table, off + 32);
+        long extraSize = Bytes.u32(table, off + 36);
+        if (extraSize > MAX_EXTRA) {
+            throw new MalformedImageException("snapshot table entry " + index + " has too much extra data ("
+                    + "extra_data_size " + extraSize + ", at most " + MAX_EXTRA + ")");
+        }
+        off += FIXED;
+        long end = (long) off + extraSize + idSize + nameSize;
+        if (end > table.length) {
+            throw new MalformedImageException("snapshot table is truncated at entry " + index);
+        }
+        byte[] extra = new byte[(int) extraSize];
+        System.arraycopy(table, off, extra, 0, extra.length);
+        off += extra.length;
+        String id = new String(table, off, idSize, StandardCharsets.UTF_8);
+        off += idSize;
+        String name = new String(table, off, nameSize, StandardCharsets.UTF_8);
+        off += nameSize;
+        off = (off + 7) & ~7;
+        if (extra.length >= 8) {
+            vmState = Bytes.u64(extra, 0);
+        }
+        long diskSize = extra.length >= 16 ? Bytes.u64(extra, 8) : currentSize;
+        long icount = extra.length >= 24 ? Bytes.u64(extra, 16) : -1;
+        Snapshot s = new Snapshot(id, name, vmState, dateSec, dateNsec, vmClock, icount, diskSize);
+        out.add(new SnapshotEntry(s, l1Offset, (int) l1Size, extra));
+        return off;
     }
 
     /**
@@ -105,20 +104,8 @@ record SnapshotEntry(Snapshot snapshot, long l1Offset, int l1Size, byte[] extra)
         return (n + 7) & ~7;
     }
 
-    static byte[] encode(List<SnapshotEntry> entries) {
-        int total = 0;
-        for (SnapshotEntry e : entries) {
-            total += e.encodedSize();
-        }
-        byte[] out = new byte[total];
-        int off = 0;
-        for (SnapshotEntry e : entries) {
-            off = e.encodeInto(out, off);
-        }
-        return out;
-    }
-
-    private int encodeInto(byte[] b, int off) {
+    /** Writes this entry at {@code off} of {@code b}; returns where the next entry starts. */
+    int encodeInto(byte[] b, int off) {
         byte[] id = utf8(snapshot.id());
         byte[] name = utf8(snapshot.name());
         Snapshot s = snapshot;

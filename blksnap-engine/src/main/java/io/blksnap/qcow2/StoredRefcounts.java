@@ -13,7 +13,7 @@ import java.util.Map;
  *
  * <p>A table entry that points nowhere sensible (reserved bits, unaligned, past the end of the
  * file) does not stop the image from opening, as in QEMU: the entry reads as "no block", the
- * problem is recorded for {@code check} to report, and {@link ImageState#begin} refuses to write.
+ * problem is recorded for {@code check} to report, and {@link ImageChange#begin} refuses to write.
  */
 final class StoredRefcounts {
 

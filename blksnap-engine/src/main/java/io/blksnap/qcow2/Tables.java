@@ -4,7 +4,10 @@ import io.blksnap.storage.Storage;
 
 import java.io.IOException;
 
-/** Reading and validating L1 and L2 tables, and classifying their entries. */
+/**
+ * L1 and L2 tables: reading and validating them, classifying their entries, and, within an
+ * {@link ImageChange}, sharing, releasing and writing them.
+ */
 final class Tables {
 
     private final Storage storage;
@@ -70,7 +73,7 @@ final class Tables {
      * Adds {@code delta} to the refcount of every host cluster an L2 table references, and checks
      * each reference is sane first.
      */
-    void adjustDataRefcounts(byte[] l2, long l2Offset, ShadowCommit txn, long delta) throws IOException {
+    void adjustDataRefcounts(byte[] l2, long l2Offset, ClusterAllocator clusters, long delta) throws IOException {
         for (int j = 0; j < g.l2Entries; j++) {
             long e = entry(l2, j);
             if (compressed(e)) {
@@ -78,7 +81,7 @@ final class Tables {
                 long last = g.compressedLastCluster(e);
                 checkInFile(g.clusterOffset(last), l2Offset, j);
                 for (long c = first; c <= last; c++) {
-                    txn.adjust(c, delta);
+                    clusters.adjust(c, delta);
                 }
             } else {
                 long off = dataOffset(e);
@@ -88,7 +91,7 @@ final class Tables {
                                 + " points to an unaligned cluster 0x" + Long.toHexString(off));
                     }
                     checkInFile(off, l2Offset, j);
-                    txn.adjust(g.clusterIndex(off), delta);
+                    clusters.adjust(g.clusterIndex(off), delta);
                 }
             }
         }
@@ -119,7 +122,58 @@ final class Tables {
         }
     }
 
-    static byte[] encodeL1(long[] l1) {
+    /**
+     * Makes the new active L1 {@code into} reach everything {@code from} reaches, one more time:
+     * each L2 table is shared (refcount + 1), or copied with OFLAG_COPIED cleared when it holds
+     * any (a shared active table must not claim sole ownership, and is never rewritten in place);
+     * every data cluster it maps gets one more reference either way.
+     */
+    void share(ImageChange change, long[] from, long[] into) throws IOException {
+        for (int i = 0; i < from.length; i++) {
+            long l2Off = from[i] & Geometry.L1E_OFFSET_MASK;
+            if (l2Off == 0) {
+                continue;
+            }
+            byte[] l2 = readL2(l2Off);
+            adjustDataRefcounts(l2, l2Off, change.clusters, +1);
+            if (anyCopied(l2)) {
+                long copy = change.copyL2(l2Off, this::clearCopied);
+                into[i] = copy | Geometry.OFLAG_COPIED;
+            } else {
+                change.clusters.adjust(g.clusterIndex(l2Off), +1);
+                into[i] = l2Off;
+            }
+        }
+    }
+
+    /** Drops one reference to everything {@code l1} reaches: its L2 tables and the data they map. */
+    void release(ClusterAllocator clusters, long[] l1) throws IOException {
+        for (long e : l1) {
+            long l2Off = e & Geometry.L1E_OFFSET_MASK;
+            if (l2Off != 0) {
+                adjustDataRefcounts(readL2(l2Off), l2Off, clusters, -1);
+                clusters.adjust(g.clusterIndex(l2Off), -1);
+            }
+        }
+    }
+
+    /** Queues {@code l1} as the new active L1 and frees the one of {@code h}; returns the new table's offset. */
+    static long replaceActiveL1(ImageChange change, Header h, long[] l1) throws IOException {
+        if (h.l1Size > 0) {
+            change.clusters.adjustRange(h.l1TableOffset, (long) h.l1Size * 8, -1);
+        }
+        return writeL1(change, l1);
+    }
+
+    /** Queues {@code l1} for new clusters; returns its offset (0 when it is empty). */
+    static long writeL1(ImageChange change, long[] l1) throws IOException {
+        if (l1.length == 0) {
+            return 0;
+        }
+        return change.writeNew(encodeL1(l1));
+    }
+
+    private static byte[] encodeL1(long[] l1) {
         byte[] raw = new byte[l1.length * 8];
         for (int i = 0; i < l1.length; i++) {
             Bytes.put64(raw, i * 8, l1[i]);

@@ -107,6 +107,20 @@ public final class DeviceRegistry {
         return r;
     }
 
+    /**
+     * The same devices and groups over the journal in {@code stateDir} (null: this registry's),
+     * also accepting image files as devices: recovery must resolve every device a journal names,
+     * including the loose images of a command line that named files (whose overlays the journal
+     * records itself).
+     */
+    public DeviceRegistry forRecovery(Path stateDir) throws IOException {
+        DeviceRegistry r = new DeviceRegistry(stateDir == null ? this.stateDir : stateDir.toAbsolutePath().normalize(),
+                devices, groups);
+        r.pathOverlayDir = pathOverlayDir;
+        r.pathsAreDevices = true;
+        return r;
+    }
+
     /** The device name {@link #ofPaths} registries give an image file. */
     public static String pathDeviceName(Path image) {
         return image.toAbsolutePath().normalize().toString();

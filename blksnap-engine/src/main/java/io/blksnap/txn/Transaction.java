@@ -1,6 +1,7 @@
 package io.blksnap.txn;
 
 import java.io.IOException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -14,10 +15,12 @@ public final class Transaction {
     private final RequestValidator validator;
     private final List<SnapshotRequest> requests = new ArrayList<>();
     private boolean submitted;
+    private Duration lockTimeout;
 
     Transaction(TransactionRunner runner, RequestValidator validator) {
         this.runner = runner;
         this.validator = validator;
+        this.lockTimeout = runner.defaultLockTimeout();
     }
 
     /** Checks {@code request} now and queues it; a refused request queues nothing. */
@@ -27,6 +30,22 @@ public final class Transaction {
         }
         validator.check(request, requests);
         requests.add(request);
+        return this;
+    }
+
+    /**
+     * How long {@link #submit} waits for devices another transaction holds, for this transaction
+     * only (by default the engine's {@link EngineOptions#lockTimeout()}); when it runs out the
+     * transaction aborts with every request cancelled and nothing changed.
+     */
+    public synchronized Transaction lockTimeout(Duration timeout) {
+        if (submitted) {
+            throw new IllegalStateException("transaction already submitted");
+        }
+        if (timeout == null || timeout.isNegative()) {
+            throw new IllegalArgumentException("lock timeout must be zero or more, not " + timeout);
+        }
+        lockTimeout = timeout;
         return this;
     }
 
@@ -42,6 +61,6 @@ public final class Transaction {
             throw new InvalidRequestException("transaction", "has no requests");
         }
         submitted = true;
-        return runner.run(List.copyOf(requests));
+        return runner.run(List.copyOf(requests), lockTimeout);
     }
 }

@@ -4,11 +4,8 @@ import io.blksnap.qcow2.OpenOptions;
 import io.blksnap.registry.DeviceRegistry;
 
 import java.io.IOException;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -17,9 +14,9 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
 
 /**
- * Runs a submitted transaction: lock the devices, journal the intent, prepare every request
- * (in parallel), then either journal the commit and commit every request, or undo every
- * prepared request in reverse order.
+ * Runs a submitted transaction over its members: lock the devices, journal the intent, prepare
+ * every member (devices in parallel), then either journal the commit and commit every member, or
+ * abort every prepared member in reverse order. It never looks at a request's kind.
  */
 final class TransactionRunner {
 
@@ -50,68 +47,64 @@ final class TransactionRunner {
         this.running = running;
     }
 
-    TransactionResult run(List<SnapshotRequest> requests) throws IOException {
+    /** How long a transaction waits for busy devices unless it says otherwise. */
+    Duration defaultLockTimeout() {
+        return lockTimeout;
+    }
+
+    TransactionResult run(List<SnapshotRequest> requests, Duration lockTimeout) throws IOException {
         String id = TransactionIds.next();
-        Set<String> devices = new LinkedHashSet<>();
-        requests.forEach(r -> devices.add(r.device()));
-        int n = requests.size();
-        Step[] steps = new Step[n];
-        String[] errors = new String[n];
-        String[] ids = new String[n];
+        Devices devices = new Devices(registry, open);
+        Members members = Members.of(requests, devices);
+        Set<String> names = members.devices();
         try {
-            if (!locks.acquire(devices, lockTimeout)) {
-                java.util.Arrays.fill(steps, Step.CANCELLED);
-                TransactionResult r = result(id, TransactionStatus.ABORTED, requests, steps, ids, errors, null,
+            if (!locks.acquire(names, lockTimeout)) {
+                return cancelled(id, members,
                         "devices are busy with another transaction (waited " + lockTimeout.toMillis() + " ms)");
-                events.emit(TransactionEvent.Kind.ABORTED, id, null, null, r);
-                return r;
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted while waiting for devices", e);
         }
-        String blocking = unresolvedOn(devices);
+        String blocking = unresolvedOn(names);
         if (blocking != null) {
-            locks.release(devices);
-            java.util.Arrays.fill(steps, Step.CANCELLED);
-            TransactionResult r = result(id, TransactionStatus.ABORTED, requests, steps, ids, errors, null, blocking);
-            events.emit(TransactionEvent.Kind.ABORTED, id, null, null, r);
-            return r;
+            locks.release(names);
+            return cancelled(id, members, blocking);
         }
         running.add(id);
-        List<Action> actions = new ArrayList<>();
-        ImagePool images = new ImagePool(open);
         Journal.Log begun = null;
         try {
-            for (SnapshotRequest r : requests) {
-                actions.add(action(r, images));
-            }
-            java.util.Arrays.fill(steps, Step.STARTED);
             try (Journal.Log log = journal.begin(id, requests, System.currentTimeMillis())) {
                 begun = log;
                 faults.at("begin");
                 events.emit(TransactionEvent.Kind.STARTED, id, null, null, null);
-                boolean[] finished = new boolean[n];
-                prepareAll(actions, log, id, steps, errors, ids, finished);
-                TransactionResult r = anyFailed(errors)
-                        ? abort(id, requests, actions, log, steps, errors, ids, finished)
-                        : commit(id, requests, actions, log, steps, errors, ids);
+                Run run = new Run(id, members, log);
+                run.prepareAll();
+                TransactionResult r = members.firstFailed() != null ? run.abort() : run.commit();
                 events.emit(r.committed() ? TransactionEvent.Kind.COMMITTED : TransactionEvent.Kind.ABORTED,
                         id, null, null, r);
                 return r;
             }
         } finally {
             try {
-                images.close();
+                devices.close();
             } catch (IOException ignored) {
                 // closing releases locks; the outcome is already decided and journaled
             }
             if (begun != null && !begun.finished()) {
-                unresolved.put(id, Set.copyOf(devices)); // before the devices are free for the next transaction
+                unresolved.put(id, Set.copyOf(names)); // before the devices are free for the next transaction
             }
             running.remove(id);
-            locks.release(devices);
+            locks.release(names);
         }
+    }
+
+    /** Ended before it began: no device was touched. */
+    private TransactionResult cancelled(String id, Members members, String reason) {
+        members.setAll(Step.CANCELLED);
+        TransactionResult r = members.result(id, TransactionStatus.ABORTED, null, reason);
+        events.emit(TransactionEvent.Kind.ABORTED, id, null, null, r);
+        return r;
     }
 
     /** Why these devices must wait for recover(), or null when none of them has an unfinished transaction. */
@@ -127,195 +120,157 @@ final class TransactionRunner {
         return null;
     }
 
-    private Action action(SnapshotRequest r, ImagePool images) throws IOException {
-        Path active = registry.activeImage(r.device());
-        if (r instanceof InternalSnapshotRequest i) {
-            return switch (i.operation()) {
-                case CREATE -> new InternalCreateAction(i, active, images);
-                case DELETE -> new InternalDeleteAction(i, active, images);
-                case APPLY -> new InternalApplyAction(i, active, images);
-            };
-        }
-        return new ExternalCreateAction((ExternalSnapshotRequest) r, active, images);
+    /** Work on one device's members, in order. */
+    private interface DeviceWork {
+        void run(List<Member<?>> ofOneDevice) throws IOException;
     }
 
-    /**
-     * Devices are prepared in parallel; the requests of one device in order, one after another.
-     * {@code finished[i]}: request i's prepare ran to its end, with success or not.
-     */
-    private void prepareAll(List<Action> actions, Journal.Log log, String id, Step[] steps, String[] errors,
-                            String[] ids, boolean[] finished) {
-        Map<String, List<Integer>> byDevice = new LinkedHashMap<>();
-        for (int i = 0; i < actions.size(); i++) {
-            byDevice.computeIfAbsent(actions.get(i).request().device(), d -> new ArrayList<>()).add(i);
-        }
+    /** What one device's work threw (an Error, or an interrupt while waiting for it). */
+    private record Failure(List<Member<?>> members, Throwable cause) {
+    }
+
+    /** Runs {@code work} for every device at once (a device's members one after another) and waits for all. */
+    private List<Failure> perDevice(Members members, DeviceWork work) {
+        List<List<Member<?>>> groups = new ArrayList<>(members.byDevice());
         List<Future<?>> futures = new ArrayList<>();
-        for (List<Integer> indexes : byDevice.values()) {
+        for (List<Member<?>> group : groups) {
             futures.add(pool.submit(() -> {
-                for (int k : indexes) {
-                    Action a = actions.get(k);
-                    try {
-                        a.prepare();
-                        ids[k] = a.snapshotId();
-                        steps[k] = Step.CREATED;
-                        log.append(JournalRecord.step(k, Step.CREATED, ids[k], null), false);
-                        faults.at("prepared:" + k);
-                    } catch (IOException | RuntimeException e) {
-                        // the prepare, or the journal after it, failed: the abort undoes what it did
-                        finished[k] = true;
-                        errors[k] = e.getMessage() != null ? e.getMessage() : e.toString();
-                        steps[k] = Step.FAILED;
-                        return null;
-                    }
-                    finished[k] = true;
-                    events.emit(TransactionEvent.Kind.STEP, id, a.request().device(), Step.CREATED, null);
-                }
+                work.run(group);
                 return null;
             }));
         }
-        int f = 0;
-        for (List<Integer> indexes : byDevice.values()) {
+        List<Failure> failures = new ArrayList<>();
+        for (int g = 0; g < groups.size(); g++) {
             try {
-                futures.get(f++).get();
+                futures.get(g).get();
             } catch (ExecutionException e) {
-                // an Error escaped a prepare task: count it against the device's first unfinished request
-                Throwable c = e.getCause();
-                int k = indexes.stream().filter(i -> !finished[i]).findFirst().orElse(indexes.get(0));
-                errors[k] = c.getMessage() != null ? c.getMessage() : c.toString();
-                steps[k] = Step.FAILED;
+                failures.add(new Failure(groups.get(g), e.getCause()));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                errors[indexes.get(0)] = "interrupted";
+                failures.add(new Failure(groups.get(g), e));
             }
         }
+        return failures;
     }
 
-    private TransactionResult abort(String id, List<SnapshotRequest> requests, List<Action> actions, Journal.Log log,
-                                    Step[] steps, String[] errors, String[] ids, boolean[] finished)
-            throws IOException {
-        int failed = -1;
-        for (int i = 0; i < errors.length; i++) {
-            if (errors[i] != null) {
-                failed = i;
-                break;
+    /** One submitted transaction past its begin record. */
+    private final class Run {
+        private final String id;
+        private final Members members;
+        private final Journal.Log log;
+
+        Run(String id, Members members, Journal.Log log) {
+            this.id = id;
+            this.members = members;
+            this.log = log;
+        }
+
+        void prepareAll() {
+            for (Failure f : perDevice(members, this::prepare)) {
+                if (f.cause() instanceof InterruptedException) {
+                    f.members().get(0).error = "interrupted";
+                } else {
+                    // an Error escaped a prepare task: count it against the device's first unfinished member
+                    f.members().stream().filter(m -> !m.prepareEnded).findFirst()
+                            .orElse(f.members().get(0)).failed(f.cause());
+                }
             }
         }
-        boolean undone = true;
-        for (int i = actions.size() - 1; i >= 0; i--) {
-            // A failed prepare may have done part of its work before it failed (an overlay file
-            // created, say): its abort undoes whatever its own prepare did.
-            boolean failedHere = steps[i] == Step.FAILED && finished[i];
-            if (steps[i] == Step.CREATED || failedHere) {
+
+        private void prepare(List<Member<?>> ofOneDevice) {
+            for (Member<?> m : ofOneDevice) {
                 try {
-                    actions.get(i).abort();
-                    if (!failedHere) {
-                        steps[i] = Step.INVALIDATED;
-                        log.append(JournalRecord.step(i, Step.INVALIDATED, ids[i], null), false);
-                    }
-                    faults.at("undone:" + i);
+                    m.prepare();
+                    m.step = Step.CREATED;
+                    log.append(JournalRecord.step(m.index, Step.CREATED, m.snapshotId, null), false);
+                    faults.at("prepared:" + m.index);
                 } catch (IOException | RuntimeException e) {
-                    undone = false;
-                    errors[i] = (failedHere ? errors[i] + "; " : "") + "undo failed: " + e.getMessage();
+                    // the prepare, or the journal after it, failed: the abort undoes what it did
+                    m.prepareEnded = true;
+                    m.failed(e);
+                    return;
                 }
-                if (!failedHere) {
-                    events.emit(TransactionEvent.Kind.STEP, id, requests.get(i).device(), steps[i], null);
-                }
-            } else if (steps[i] == Step.STARTED) {
-                steps[i] = Step.CANCELLED;
+                m.prepareEnded = true;
+                events.emit(TransactionEvent.Kind.STEP, id, m.request.device(), Step.CREATED, null);
             }
         }
-        String device = requests.get(failed).device();
-        String reason = device + ": " + errors[failed];
-        if (undone) {
-            log.finish(TransactionStatus.ABORTED, reason);
-        } else {
-            reason += "; some prepared requests could not be undone: recovery will finish the rollback";
-        }
-        return result(id, TransactionStatus.ABORTED, requests, steps, ids, errors, device, reason);
-    }
 
-    private TransactionResult commit(String id, List<SnapshotRequest> requests, List<Action> actions, Journal.Log log,
-                                     Step[] steps, String[] errors, String[] ids) throws IOException {
-        log.append(JournalRecord.commit(), true);
-        faults.at("commit");
-        Map<String, Path> pivots = new LinkedHashMap<>();
-        try {
-            commitAll(actions);
-            for (Action a : actions) {
-                if (a.pivotTo() != null) {
-                    pivots.put(a.request().device(), a.pivotTo());
+        TransactionResult abort() throws IOException {
+            Member<?> failed = members.firstFailed();
+            boolean undone = true;
+            for (Member<?> m : members.reversed()) {
+                // A failed prepare may have done part of its work before it failed (an overlay file
+                // created, say): its abort undoes whatever its own prepare did.
+                boolean failedHere = m.step == Step.FAILED && m.prepareEnded;
+                if (m.step == Step.CREATED || failedHere) {
+                    try {
+                        m.abort();
+                        if (!failedHere) {
+                            m.step = Step.INVALIDATED;
+                            log.append(JournalRecord.step(m.index, Step.INVALIDATED, m.snapshotId, null), false);
+                        }
+                        faults.at("undone:" + m.index);
+                    } catch (IOException | RuntimeException e) {
+                        undone = false;
+                        m.error = (failedHere ? m.error + "; " : "") + "undo failed: " + e.getMessage();
+                    }
+                    if (!failedHere) {
+                        events.emit(TransactionEvent.Kind.STEP, id, m.request.device(), m.step, null);
+                    }
+                } else if (m.step == Step.STARTED) {
+                    m.step = Step.CANCELLED;
                 }
             }
-            if (!pivots.isEmpty()) {
-                registry.pivot(pivots);
-                faults.at("pivot");
+            String device = failed.request.device();
+            String reason = device + ": " + failed.error;
+            if (undone) {
+                log.finish(TransactionStatus.ABORTED, reason);
+            } else {
+                reason += "; some prepared requests could not be undone: recovery will finish the rollback";
             }
-        } catch (IOException | RuntimeException e) {
-            throw new IOException("transaction " + id + " is past its commit point but could not finish ("
-                    + e.getMessage() + "); recovery will complete it", e);
+            return members.result(id, TransactionStatus.ABORTED, device, reason);
         }
-        for (int i = 0; i < actions.size(); i++) {
-            steps[i] = Step.COMMITTED;
-            log.append(JournalRecord.step(i, Step.COMMITTED, ids[i], null), false);
-            events.emit(TransactionEvent.Kind.STEP, id, requests.get(i).device(), Step.COMMITTED, null);
-        }
-        log.finish(TransactionStatus.COMMITTED, null);
-        faults.at("end");
-        return result(id, TransactionStatus.COMMITTED, requests, steps, ids, errors, null, null);
-    }
 
-    /**
-     * Past the durable commit record every request's commit is decided, so devices commit in
-     * parallel (each device's requests in order); recovery completes any a crash interrupts.
-     */
-    private void commitAll(List<Action> actions) throws IOException {
-        Map<String, List<Integer>> byDevice = new LinkedHashMap<>();
-        for (int i = 0; i < actions.size(); i++) {
-            byDevice.computeIfAbsent(actions.get(i).request().device(), d -> new ArrayList<>()).add(i);
-        }
-        List<Future<?>> futures = new ArrayList<>();
-        for (List<Integer> indexes : byDevice.values()) {
-            futures.add(pool.submit(() -> {
-                for (int k : indexes) {
-                    actions.get(k).commit();
-                    faults.at("committed:" + k);
-                }
-                return null;
-            }));
-        }
-        IOException first = null;
-        for (Future<?> f : futures) {
+        TransactionResult commit() throws IOException {
+            log.append(JournalRecord.commit(), true);
+            faults.at("commit");
             try {
-                f.get();
-            } catch (ExecutionException e) {
-                Throwable c = e.getCause();
-                IOException io = c instanceof IOException x ? x : new IOException(c.getMessage(), c);
-                first = first == null ? io : first;
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                first = first == null ? new IOException("interrupted while committing", e) : first;
+                commitAll();
+                if (members.pivot(registry)) {
+                    faults.at("pivot");
+                }
+            } catch (IOException | RuntimeException e) {
+                throw new IOException("transaction " + id + " is past its commit point but could not finish ("
+                        + e.getMessage() + "); recovery will complete it", e);
+            }
+            for (Member<?> m : members.all()) {
+                m.step = Step.COMMITTED;
+                log.append(JournalRecord.step(m.index, Step.COMMITTED, m.snapshotId, null), false);
+                events.emit(TransactionEvent.Kind.STEP, id, m.request.device(), Step.COMMITTED, null);
+            }
+            log.finish(TransactionStatus.COMMITTED, null);
+            faults.at("end");
+            return members.result(id, TransactionStatus.COMMITTED, null, null);
+        }
+
+        /**
+         * Past the durable commit record every member's commit is decided, so devices commit in
+         * parallel (each device's members in order); recovery completes any a crash interrupts.
+         */
+        private void commitAll() throws IOException {
+            List<Failure> failures = perDevice(members, ofOneDevice -> {
+                for (Member<?> m : ofOneDevice) {
+                    m.commit();
+                    faults.at("committed:" + m.index);
+                }
+            });
+            if (!failures.isEmpty()) {
+                Throwable c = failures.get(0).cause();
+                if (c instanceof InterruptedException) {
+                    throw new IOException("interrupted while committing", c);
+                }
+                throw c instanceof IOException x ? x : new IOException(c.getMessage(), c);
             }
         }
-        if (first != null) {
-            throw first;
-        }
-    }
-
-    private static boolean anyFailed(String[] errors) {
-        for (String e : errors) {
-            if (e != null) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    static TransactionResult result(String id, TransactionStatus status, List<SnapshotRequest> requests, Step[] steps,
-                                    String[] ids, String[] errors, String failedDevice, String reason) {
-        List<RequestOutcome> out = new ArrayList<>();
-        for (int i = 0; i < requests.size(); i++) {
-            out.add(new RequestOutcome(requests.get(i).device(), requests.get(i), steps[i], ids[i], errors[i]));
-        }
-        return new TransactionResult(id, status, List.copyOf(out), failedDevice, reason);
     }
 }

@@ -1,17 +1,16 @@
 package io.blksnap.txn;
 
-import io.blksnap.qcow2.Qcow2Image;
 import io.blksnap.registry.DeviceRegistry;
 
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Compensates a committed transaction: removes the internal snapshots it made (only those still
- * there with the name and time it gave them, so a later snapshot of the same name is safe), as
- * one new transaction. Undoing an aborted transaction, or one already undone, changes nothing.
+ * Compensates a committed transaction as one new transaction of each member's compensation (for
+ * an internal snapshot: deleting it, only while it is still there with the name and time it was
+ * given, so a later snapshot of the same name is safe). Undoing an aborted transaction, or one
+ * already undone, changes nothing.
  */
 final class Undo {
 
@@ -37,36 +36,22 @@ final class Undo {
         if (!t.committed()) {
             return nothing(id, "nothing to undo: transaction " + id + " did not commit");
         }
-        for (SnapshotRequest r : t.requests()) {
-            if (r instanceof ExternalSnapshotRequest) {
-                throw new InvalidRequestException(r.device(), "undoing an external snapshot is not supported yet");
-            }
-            if (r.operation() != Operation.CREATE) {
-                throw new InvalidRequestException(r.device(), "transaction " + id
-                        + " deleted or reverted snapshots, which cannot be undone");
-            }
-        }
-        for (SnapshotRequest r : t.requests()) {
-            InternalSnapshotRequest ir = (InternalSnapshotRequest) r;
-            Path image = registry.activeImage(ir.device());
-            if (!Files.exists(image)) {
-                continue;
-            }
-            String madeId = madeBy(ir, image);
-            if (madeId != null) {
-                compensation.add(InternalSnapshotRequest.deleteById(ir.device(), madeId, ir.name()));
+        List<SnapshotRequest> undo = new ArrayList<>();
+        try (Devices devices = Devices.readOnly(registry)) {
+            for (Member<?> m : Members.of(t.requests(), devices).all()) {
+                SnapshotRequest c = m.compensation(id);
+                if (c != null) {
+                    undo.add(c);
+                }
             }
         }
-        if (compensation.requests().isEmpty()) {
+        if (undo.isEmpty()) {
             return nothing(id, "nothing to undo: transaction " + id + " is already undone");
         }
-        return compensation.submit();
-    }
-
-    private static String madeBy(InternalSnapshotRequest r, Path image) throws IOException {
-        try (Qcow2Image img = Qcow2Image.open(image)) {
-            return InternalCreateAction.madeBy(r, img.snapshots());
+        for (SnapshotRequest c : undo) {
+            compensation.add(c);
         }
+        return compensation.submit();
     }
 
     private static TransactionResult nothing(String id, String reason) {

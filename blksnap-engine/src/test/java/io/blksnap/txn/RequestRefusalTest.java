@@ -116,6 +116,13 @@ class RequestRefusalTest {
                 "not supported yet");
     }
 
+    /** Until overlays can be merged, reverting to an external snapshot is refused too, not taken for a create. */
+    @Test
+    void externalRevertIsNotSupportedYet() throws Exception {
+        refused(new ExternalSnapshotRequest("disk0", Operation.APPLY, overlay("disk0", "x.qcow2"), "qcow2", false),
+                "reverting to an external snapshot is not supported yet");
+    }
+
     @Test
     void imageInUseByARunningQemu() throws Exception {
         try (QemuHolder ignored = QemuHolder.qemuIo(f.image("disk1"))) {

@@ -9,13 +9,17 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Group transactions on real images, judged by QEMU. */
@@ -182,16 +186,19 @@ class TransactionTest {
         f.assertAllClean();
     }
 
-    @Test
-    void transactionsOnDisjointDevicesRunInParallel() throws Exception {
-        GroupFixture f = new GroupFixture(dir, 2);
-        try (SnapshotEngine engine = f.engine()) {
-            Transaction first = engine.begin().add(InternalSnapshotRequest.create("disk0", "first", Instant.now()));
-            Transaction second = engine.begin().add(InternalSnapshotRequest.create("disk1", "second", Instant.now()));
-            java.util.concurrent.CountDownLatch inside = new java.util.concurrent.CountDownLatch(1);
-            java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+    /**
+     * A transaction on {@code device} submitted on a thread of its own and stopped right after
+     * its prepare there, holding the device until {@link #release}.
+     */
+    private static final class Holder {
+        private final CountDownLatch inside = new CountDownLatch(1);
+        private final CountDownLatch release = new CountDownLatch(1);
+        private final List<TransactionResult> result = new ArrayList<>();
+        private final Thread thread;
+
+        Holder(SnapshotEngine engine, Transaction t, String device) throws InterruptedException {
             engine.addListener(e -> {
-                if (e.kind() == TransactionEvent.Kind.STEP && e.step() == Step.CREATED && "disk0".equals(e.device())) {
+                if (e.kind() == TransactionEvent.Kind.STEP && e.step() == Step.CREATED && device.equals(e.device())) {
                     inside.countDown();
                     try {
                         release.await();
@@ -200,21 +207,35 @@ class TransactionTest {
                     }
                 }
             });
-            List<TransactionResult> firstResult = new ArrayList<>();
-            Thread th = new Thread(() -> {
+            thread = new Thread(() -> {
                 try {
-                    firstResult.add(first.submit());
+                    result.add(t.submit());
                 } catch (Exception e) {
                     throw new IllegalStateException(e);
                 }
             });
-            th.start();
+            thread.start();
             inside.await();
+        }
+
+        /** Lets the held transaction finish; its result. */
+        TransactionResult release() throws InterruptedException {
+            release.countDown();
+            thread.join();
+            return result.get(0);
+        }
+    }
+
+    @Test
+    void transactionsOnDisjointDevicesRunInParallel() throws Exception {
+        GroupFixture f = new GroupFixture(dir, 2);
+        try (SnapshotEngine engine = f.engine()) {
+            Transaction first = engine.begin().add(InternalSnapshotRequest.create("disk0", "first", Instant.now()));
+            Transaction second = engine.begin().add(InternalSnapshotRequest.create("disk1", "second", Instant.now()));
+            Holder held = new Holder(engine, first, "disk0");
             // the first transaction is stopped half-way holding disk0; disk1's goes through meanwhile
             assertEquals(TransactionStatus.COMMITTED, second.submit().status());
-            release.countDown();
-            th.join();
-            assertEquals(TransactionStatus.COMMITTED, firstResult.get(0).status());
+            assertEquals(TransactionStatus.COMMITTED, held.release().status());
         }
         f.assertAllClean();
     }
@@ -228,35 +249,44 @@ class TransactionTest {
             Transaction quick = engine.begin();
             slow.add(InternalSnapshotRequest.create("disk0", "slow", Instant.now()));
             quick.add(InternalSnapshotRequest.create("disk0", "quick", Instant.now()));
-            java.util.concurrent.CountDownLatch inside = new java.util.concurrent.CountDownLatch(1);
-            java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
-            engine.addListener(e -> {
-                if (e.kind() == TransactionEvent.Kind.STEP && e.step() == Step.CREATED && "disk0".equals(e.device())) {
-                    inside.countDown();
-                    try {
-                        release.await();
-                    } catch (InterruptedException ex) {
-                        Thread.currentThread().interrupt();
-                    }
-                }
-            });
-            Thread th = new Thread(() -> {
-                try {
-                    slow.submit();
-                } catch (Exception ignored) {
-                    // checked below through the image
-                }
-            });
-            th.start();
-            inside.await();
+            Holder held = new Holder(engine, slow, "disk0");
             TransactionResult r = quick.submit();
-            release.countDown();
-            th.join();
+            held.release();
             assertEquals(TransactionStatus.ABORTED, r.status());
             assertTrue(r.reason().contains("busy"), r.reason());
             r.outcomes().forEach(o -> assertEquals(Step.CANCELLED, o.step()));
         }
         assertEquals(List.of("slow"), Qemu.snapshotNames(f.image("disk0")));
+        f.assertAllClean();
+    }
+
+    @Test
+    void aTransactionsOwnLockTimeoutOverridesTheEngines() throws Exception {
+        GroupFixture f = new GroupFixture(dir, 2);
+        // the engine would wait an hour: only the transaction's own 200 ms can end the wait
+        try (SnapshotEngine engine = SnapshotEngine.open(f.registry(),
+                EngineOptions.defaults().withLockTimeout(Duration.ofHours(1)))) {
+            Transaction slow = engine.begin().add(InternalSnapshotRequest.create("disk0", "slow", Instant.now()));
+            Transaction quick = engine.begin().lockTimeout(Duration.ofMillis(200))
+                    .add(InternalSnapshotRequest.create("disk0", "quick", Instant.now()))
+                    .add(InternalSnapshotRequest.create("disk1", "quick", Instant.now()));
+            Holder held = new Holder(engine, slow, "disk0");
+            Map<String, String> before = f.fingerprint();
+            // were the engine's hour used, this would fail here instead of waiting it out
+            TransactionResult r = assertTimeoutPreemptively(Duration.ofMinutes(1), quick::submit);
+            assertEquals(before, f.fingerprint());
+            assertEquals(TransactionStatus.COMMITTED, held.release().status());
+            assertEquals(TransactionStatus.ABORTED, r.status());
+            assertTrue(r.reason().contains("busy") && r.reason().contains("waited 200 ms"), r.reason());
+            r.outcomes().forEach(o -> assertEquals(Step.CANCELLED, o.step()));
+
+            // only before submit, and never negative
+            assertThrows(IllegalStateException.class, () -> quick.lockTimeout(Duration.ofSeconds(1)));
+            assertThrows(IllegalArgumentException.class, () -> engine.begin().lockTimeout(Duration.ofMillis(-1)));
+            assertThrows(IllegalArgumentException.class, () -> engine.begin().lockTimeout(null));
+        }
+        assertEquals(List.of("slow"), Qemu.snapshotNames(f.image("disk0")));
+        assertEquals(List.of(), Qemu.snapshotNames(f.image("disk1")));
         f.assertAllClean();
     }
 }

@@ -1,40 +1,30 @@
 package io.blksnap.qcow2;
 
-import io.blksnap.storage.Storage;
-
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.List;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * One change to an image, built copy-on-write and committed by a single header write.
+ * The refcounts a change will leave behind, and the cluster allocator that works on them.
  *
- * <p>Nothing visible is touched before the commit: new tables, table copies, refcount blocks and
- * the refcount table are all written to clusters that are free in the committed image, then one
- * write of at most 72 bytes at offset 24 of the header switches the active L1, the refcount table and the
- * snapshot table together. A crash before that write leaves the old image (not even a leak), a
- * crash after it the new one. This is stricter than QEMU's in-place order, whose intermediate
- * states pass {@code qemu-img check} only after leak repair and with OFLAG_COPIED errors.
- *
- * <p>Every write is deferred until {@link #commit} has computed the whole new state, so a refused
- * change (a refcount overflow, a table that would grow too large) leaves the file byte for byte
- * as it was.
+ * <p>Beside {@link StoredRefcounts} (the committed refcounts, never written here): every
+ * adjustment goes into a copy of the refcount block it touches, and a cluster is allocated only
+ * when it is free both in the committed image and after this change, so nothing the committed
+ * image uses is ever overwritten. {@link #finish} then places those block copies and a new
+ * refcount table in free clusters too; {@link ImageChange} writes them.
  */
-final class ShadowCommit {
+final class ClusterAllocator {
 
-    /** A pending write: bytes, or an L2 table copied from {@code copyFrom} through a rewrite. */
-    private record Pending(long offset, byte[] data, long copyFrom, L2Rewrite rewrite) {
+    /**
+     * Where the changed refcount blocks and the new refcount table go: {@code blocks} maps each
+     * new block's host offset to its contents, in block order.
+     */
+    record RefcountStructure(Map<Long, byte[]> blocks, long tableOffset, int tableClusters, byte[] table) {
     }
 
-    /** Rewrites the entries of an L2 table copy (typically its OFLAG_COPIED bits). */
-    interface L2Rewrite {
-        void apply(byte[] l2) throws IOException;
-    }
-
-    private final Storage storage;
     private final Header h;
     private final Geometry g;
     /**
@@ -56,11 +46,9 @@ final class ShadowCommit {
      */
     private long lastChangedIndex = -1;
     private byte[] lastChanged;
-    private final List<Pending> pending = new ArrayList<>();
     private long freeHint;
 
-    ShadowCommit(Storage storage, Header h, StoredRefcounts stored) {
-        this.storage = storage;
+    ClusterAllocator(Header h, StoredRefcounts stored) {
         this.h = h;
         this.g = h.geometry;
         this.blockShift = Integer.numberOfTrailingZeros(g.refcountsPerBlock);
@@ -69,7 +57,7 @@ final class ShadowCommit {
         this.freeHint = 1;
     }
 
-    /** Refcount of {@code cluster} as it will be after the commit. */
+    /** Refcount of {@code cluster} as it will be after the change. */
     long refcount(long cluster) throws IOException {
         byte[] b = changedBlock(cluster >> blockShift);
         if (b == null) {
@@ -125,7 +113,7 @@ final class ShadowCommit {
     }
 
     /**
-     * Allocates {@code n} contiguous clusters, free both now and after the commit (a cluster this
+     * Allocates {@code n} contiguous clusters, free both now and after the change (a cluster this
      * change frees stays in use until the commit, so it is never reused by the same change).
      */
     long allocate(long n) throws IOException {
@@ -135,7 +123,7 @@ final class ShadowCommit {
         // Block by block rather than cluster by cluster through refcount(): the first scan of a
         // change walks every used cluster (131072 on a fully allocated 8 GiB image), and this way
         // each step is two array reads instead of two block lookups. A cluster is free when its
-        // stored refcount and its refcount after the commit are both 0; a block that neither
+        // stored refcount and its refcount after the change are both 0; a block that neither
         // exists nor is changed is free as a whole.
         long c = freeHint;
         scan:
@@ -189,21 +177,13 @@ final class ShadowCommit {
         return allocate(g.clustersFor(bytes));
     }
 
-    /** Queues {@code data} for a cluster range this change allocated. */
-    void write(long offset, byte[] data) {
-        pending.add(new Pending(offset, data, -1, null));
-    }
-
-    /** Queues a copy of the L2 table at {@code from} into {@code to}, rewritten on the way. */
-    void copyL2(long from, long to, L2Rewrite rewrite) {
-        pending.add(new Pending(to, null, from, rewrite));
-    }
-
     /**
-     * Completes the refcount structure copy-on-write, writes everything, flushes, and switches the
-     * header in one write. {@code size}, {@code l1*} and {@code snapshots*} are the new header values.
+     * Completes the refcount structure copy-on-write: every changed block gets a new cluster and
+     * the refcount table a new copy, the old ones are freed. A fixed point, since those
+     * allocations change refcounts too. The last refcount change of a change: the blocks
+     * returned are final.
      */
-    void commit(long size, int l1Size, long l1Offset, int nbSnapshots, long snapshotsOffset) throws IOException {
+    RefcountStructure finish() throws IOException {
         long[] oldTable = stored.tableCopy();
         Map<Long, Long> shadowOf = new HashMap<>();
         long tableOffset = -1;
@@ -245,31 +225,10 @@ final class ShadowCommit {
         for (Map.Entry<Long, Long> e : shadowOf.entrySet()) {
             Bytes.put64(table, (int) (e.getKey() * 8), e.getValue());
         }
-
-        long originalLength = storage.size();
-        try {
-            for (Pending p : pending) {
-                if (p.data() != null) {
-                    storage.write(p.offset(), p.data());
-                } else {
-                    byte[] l2 = new byte[g.clusterSize];
-                    storage.read(p.copyFrom(), l2);
-                    p.rewrite().apply(l2);
-                    storage.write(p.offset(), l2);
-                }
-            }
-            for (Map.Entry<Long, byte[]> e : changedBlocks.entrySet()) {
-                storage.write(shadowOf.get(e.getKey()), e.getValue());
-            }
-            storage.write(tableOffset, table);
-            storage.flush();
-        } catch (IOException | RuntimeException e) {
-            // Only clusters free in the committed image were written; drop any growth of the file.
-            storage.truncate(originalLength);
-            throw e;
+        Map<Long, byte[]> blocks = new LinkedHashMap<>();
+        for (Map.Entry<Long, byte[]> e : changedBlocks.entrySet()) {
+            blocks.put(shadowOf.get(e.getKey()), e.getValue());
         }
-        storage.write(Header.COMMIT_OFFSET, h.commitBytes(size, l1Size, l1Offset, tableOffset, (int) tableClusters,
-                nbSnapshots, snapshotsOffset));
-        storage.flush();
+        return new RefcountStructure(blocks, tableOffset, (int) tableClusters, table);
     }
 }

@@ -1,0 +1,109 @@
+package io.blksnap.qmp;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * What the engine asks of one running QEMU: its block nodes, its run state, and a pause that
+ * leaves a VM that was already paused paused. Built on {@link QmpClient}.
+ */
+public final class LiveVm {
+
+    private final QmpClient qmp;
+
+    public LiveVm(QmpClient qmp) {
+        this.qmp = qmp;
+    }
+
+    public QmpClient qmp() {
+        return qmp;
+    }
+
+    /** Every named qcow2 node (auto-named file nodes such as {@code #block123} are not disks). */
+    public List<BlockNode> blockNodes() throws QmpException {
+        List<BlockNode> nodes = new ArrayList<>();
+        for (JsonNode n : qmp.execute("query-named-block-nodes", Map.of("flat", true))) {
+            if ("qcow2".equals(n.path("drv").asText()) && !n.path("node-name").asText().startsWith("#")) {
+                nodes.add(BlockNode.of(n));
+            }
+        }
+        return nodes;
+    }
+
+    /**
+     * The node named {@code nameOrDevice}: a node name, or the name of a device (BlockBackend, from
+     * {@code -drive id=...}), which is resolved to its top node through {@code query-block}.
+     */
+    public Optional<BlockNode> blockNode(String nameOrDevice) throws QmpException {
+        String nodeName = nameOrDevice;
+        for (JsonNode dev : qmp.execute("query-block")) {
+            if (nameOrDevice.equals(dev.path("device").asText()) && dev.path("inserted").hasNonNull("node-name")) {
+                nodeName = dev.path("inserted").path("node-name").asText();
+            }
+        }
+        for (BlockNode n : blockNodes()) {
+            if (n.nodeName().equals(nodeName)) {
+                return Optional.of(n);
+            }
+        }
+        return Optional.empty();
+    }
+
+    public boolean isRunning() throws QmpException {
+        return qmp.execute("query-status").path("running").asBoolean();
+    }
+
+    /**
+     * Pauses the VM if it runs. The returned pause resumes it on close, unless it was paused
+     * before: a VM an operator paused stays paused. {@link Pause#millis} is the pause window.
+     */
+    public Pause pause(Duration timeout) throws QmpException {
+        boolean wasRunning = isRunning();
+        if (wasRunning) {
+            qmp.execute("stop", null, timeout);
+        }
+        return new Pause(wasRunning, System.nanoTime(), timeout);
+    }
+
+    /** A pause in progress; closing it resumes the VM it stopped (try-with-resources resumes on failure too). */
+    public final class Pause implements AutoCloseable {
+
+        private final boolean resume;
+        private final long startedNanos;
+        private final Duration timeout;
+        private long endedNanos;
+
+        private Pause(boolean resume, long startedNanos, Duration timeout) {
+            this.resume = resume;
+            this.startedNanos = startedNanos;
+            this.timeout = timeout;
+        }
+
+        /** Whether this pause stopped the VM (false when it was already paused). */
+        public boolean stoppedIt() {
+            return resume;
+        }
+
+        /** How long the VM has been (or was) paused by this pause, in milliseconds. */
+        public double millis() {
+            long end = endedNanos != 0 ? endedNanos : System.nanoTime();
+            return (end - startedNanos) / 1e6;
+        }
+
+        @Override
+        public void close() throws QmpException {
+            if (endedNanos != 0) {
+                return;
+            }
+            if (resume) {
+                qmp.execute("cont", null, timeout);
+            }
+            endedNanos = System.nanoTime();
+        }
+    }
+}

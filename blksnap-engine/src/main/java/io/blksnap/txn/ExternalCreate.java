@@ -1,0 +1,123 @@
+package io.blksnap.txn;
+
+import io.blksnap.fs.AtomicFiles;
+import io.blksnap.qcow2.CreateOptions;
+import io.blksnap.qcow2.Qcow2Image;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+
+/**
+ * An external snapshot: prepare creates the overlay on top of the active image (holding both, so
+ * no QEMU writes either meanwhile); the commit pivots the device to it (for all devices at once,
+ * by the runner); abort and recovery before the commit point remove an overlay it created.
+ */
+final class ExternalCreate extends Member<ExternalSnapshotRequest> {
+
+    private boolean created;
+
+    ExternalCreate(int index, ExternalSnapshotRequest request, DeviceAccess device) {
+        super(index, request, device);
+    }
+
+    private InvalidRequestException refused(String reason) {
+        return new InvalidRequestException(request.device(), reason);
+    }
+
+    @Override
+    void check() throws IOException {
+        if (request.format() != null && !request.format().equals("qcow2")) {
+            throw refused("overlay format must be qcow2");
+        }
+        Path overlay = request.overlay();
+        if (overlay == null || !overlay.isAbsolute() || !overlay.normalize().equals(overlay)) {
+            throw refused("overlay path must be absolute and normalized (no ..)");
+        }
+        Path dir = device.overlayDir();
+        if (!Files.isDirectory(dir) || !AtomicFiles.inside(overlay, dir)) {
+            throw refused("overlay " + overlay + " is outside the device's overlay directory " + dir);
+        }
+        boolean exists = Files.exists(overlay, LinkOption.NOFOLLOW_LINKS);
+        if (!request.useExisting()) {
+            if (exists) {
+                throw refused("overlay " + overlay + " already exists");
+            }
+            return;
+        }
+        if (!exists) {
+            throw refused("existing overlay " + overlay + " does not exist");
+        }
+        Path active = device.activeImage();
+        long size = device.virtualSize();
+        try (Qcow2Image o = Qcow2Image.open(overlay)) {
+            Path backing = o.backingFile() == null ? null : overlay.getParent().resolve(o.backingFile());
+            if (backing == null || !Files.exists(backing) || !Files.isSameFile(backing, active)) {
+                throw refused("existing overlay " + overlay + " is not backed by " + active);
+            }
+            if (o.virtualSize() != size) {
+                throw refused("existing overlay " + overlay + " has size " + o.virtualSize() + ", the device " + size);
+            }
+        }
+    }
+
+    @Override
+    void prepare() throws IOException {
+        device.hold();
+        if (!request.useExisting()) {
+            Qcow2Image.create(request.overlay(),
+                    CreateOptions.ofSize(-1).withBacking(device.activeImage().toString(), "qcow2"));
+            created = true;
+            AtomicFiles.syncDirectory(request.overlay().toAbsolutePath().getParent());
+        }
+        device.holdOverlay(request.overlay());
+    }
+
+    @Override
+    void commit() {
+        // the pivot is written for all devices at once by the runner
+    }
+
+    @Override
+    void abort() throws IOException {
+        device.releaseOverlay(request.overlay());
+        if (created) {
+            removeOverlay();
+        }
+    }
+
+    /** An overlay the device does not use yet is ours to remove; one it is on already is past the commit. */
+    @Override
+    boolean rollBack() throws IOException {
+        if (request.useExisting() || device.activeImage().equals(pivotTo())) {
+            return false;
+        }
+        return removeOverlay();
+    }
+
+    private boolean removeOverlay() throws IOException {
+        boolean removed = Files.deleteIfExists(request.overlay());
+        if (removed) {
+            AtomicFiles.syncDirectory(request.overlay().toAbsolutePath().getParent());
+        }
+        return removed;
+    }
+
+    @Override
+    void rollForward() throws IOException {
+        if (!Files.exists(request.overlay())) {
+            throw new IOException("overlay " + request.overlay() + " of committed transaction is missing");
+        }
+    }
+
+    @Override
+    SnapshotRequest compensation(String transactionId) throws InvalidRequestException {
+        throw refused("undoing an external snapshot is not supported yet");
+    }
+
+    @Override
+    Path pivotTo() {
+        return request.overlay().toAbsolutePath().normalize();
+    }
+}

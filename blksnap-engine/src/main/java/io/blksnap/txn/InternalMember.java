@@ -1,0 +1,53 @@
+package io.blksnap.txn;
+
+import io.blksnap.qcow2.Snapshot;
+
+import java.io.IOException;
+import java.util.List;
+
+/** What the internal kinds share: snapshots inside the device's active image, found by name and id. */
+abstract class InternalMember extends Member<InternalSnapshotRequest> {
+
+    InternalMember(int index, InternalSnapshotRequest request, DeviceAccess device) {
+        super(index, request, device);
+    }
+
+    @Override
+    final void check() throws IOException {
+        List<Snapshot> snapshots = device.snapshots();
+        if (device.hasExternalDataFile()) {
+            throw refused("internal snapshots are not supported with an external data file");
+        }
+        check(snapshots);
+    }
+
+    /** The kind's own checks against the device's snapshots. */
+    abstract void check(List<Snapshot> snapshots) throws IOException;
+
+    InvalidRequestException refused(String reason) {
+        return new InvalidRequestException(request.device(), reason);
+    }
+
+    /** The id of the snapshot {@code r} names on the device, or null. */
+    static String find(InternalSnapshotRequest r, List<Snapshot> snapshots) {
+        for (Snapshot s : snapshots) {
+            if ((r.id() == null || r.id().equals(s.id())) && (r.name() == null || r.name().equals(s.name()))) {
+                return s.id();
+            }
+        }
+        return null;
+    }
+
+    /**
+     * The id of the snapshot {@code r} made, or null: same name and the request's own time, so a
+     * later snapshot that reuses the name is never taken for it (recovery and undo rely on this).
+     */
+    static String madeBy(InternalSnapshotRequest r, List<Snapshot> snapshots) {
+        for (Snapshot s : snapshots) {
+            if (s.name().equals(r.name()) && s.dateSec() == r.dateSec() && s.dateNsec() == r.dateNsec()) {
+                return s.id();
+            }
+        }
+        return null;
+    }
+}

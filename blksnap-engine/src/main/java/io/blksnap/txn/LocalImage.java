@@ -1,0 +1,126 @@
+package io.blksnap.txn;
+
+import io.blksnap.qcow2.NewSnapshot;
+import io.blksnap.qcow2.Qcow2Image;
+import io.blksnap.qcow2.Snapshot;
+import io.blksnap.qcow2.SnapshotRef;
+import io.blksnap.registry.DeviceRegistry;
+import io.blksnap.storage.FileStorage;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.util.List;
+
+/**
+ * An offline device: its active qcow2 file, opened (and QEMU-locked) on first use through the
+ * pool, which keeps it open until the transaction ends. The active image is asked of the registry
+ * each time, so a device resolved before a pivot never writes the layer it left.
+ */
+final class LocalImage implements DeviceAccess {
+
+    private final String name;
+    private final DeviceRegistry registry;
+    private final ImagePool images;
+
+    LocalImage(String name, DeviceRegistry registry, ImagePool images) {
+        this.name = name;
+        this.registry = registry;
+        this.images = images;
+    }
+
+    private Qcow2Image image() throws IOException {
+        return images.get(activeImage());
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public Path activeImage() throws IOException {
+        return registry.activeImage(name);
+    }
+
+    @Override
+    public Path overlayDir() throws IOException {
+        return registry.device(name).overlayDir();
+    }
+
+    @Override
+    public void checkUsable() throws IOException {
+        Path active = activeImage();
+        if (!Files.isRegularFile(active)) {
+            throw new InvalidRequestException(name, "its image " + active + " does not exist");
+        }
+        if (!Files.isWritable(active) || markedReadOnly(active)) {
+            throw new InvalidRequestException(name, "its image " + active + " is read-only");
+        }
+        if (image().needsRepair()) {
+            throw new InvalidRequestException(name, "its image is marked corrupt or dirty; repair it first");
+        }
+        FileStorage.probeWritable(active);
+    }
+
+    /** No write bit for anyone: the operator's way of saying "never change this", honoured even as root. */
+    private static boolean markedReadOnly(Path p) throws IOException {
+        try {
+            return Files.getPosixFilePermissions(p).stream().noneMatch(x -> x == PosixFilePermission.OWNER_WRITE
+                    || x == PosixFilePermission.GROUP_WRITE || x == PosixFilePermission.OTHERS_WRITE);
+        } catch (UnsupportedOperationException e) {
+            return false;
+        }
+    }
+
+    @Override
+    public boolean present() throws IOException {
+        return Files.exists(activeImage());
+    }
+
+    @Override
+    public long virtualSize() throws IOException {
+        return image().virtualSize();
+    }
+
+    @Override
+    public boolean hasExternalDataFile() throws IOException {
+        return image().hasExternalDataFile();
+    }
+
+    @Override
+    public List<Snapshot> snapshots() throws IOException {
+        return image().snapshots();
+    }
+
+    @Override
+    public String createSnapshot(NewSnapshot snapshot) throws IOException {
+        return image().createSnapshot(snapshot).id();
+    }
+
+    @Override
+    public void deleteSnapshot(SnapshotRef ref) throws IOException {
+        image().deleteSnapshot(ref);
+    }
+
+    @Override
+    public void applySnapshot(SnapshotRef ref) throws IOException {
+        image().applySnapshot(ref);
+    }
+
+    @Override
+    public void hold() throws IOException {
+        image();
+    }
+
+    @Override
+    public void holdOverlay(Path overlay) throws IOException {
+        images.get(overlay);
+    }
+
+    @Override
+    public void releaseOverlay(Path overlay) throws IOException {
+        images.release(overlay);
+    }
+}

@@ -1,0 +1,77 @@
+package io.blksnap.testing;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A running QEMU with no guest ({@code qemu-system-x86_64 -M none}) whose disks are qcow2 block
+ * nodes, reachable over a QMP socket: what the live-VM tests drive. Close to stop it.
+ */
+public final class QemuVm implements AutoCloseable {
+
+    private final Process process;
+    private final Path qmpSocket;
+    private final Path log;
+
+    private QemuVm(Process process, Path qmpSocket, Path log) {
+        this.process = process;
+        this.qmpSocket = qmpSocket;
+        this.log = log;
+    }
+
+    /** Starts QEMU with each image as the qcow2 node named by its key; returns once QMP listens. */
+    public static QemuVm start(Path qmpSocket, Map<String, Path> nodes) throws Exception {
+        Qemu.require("qemu-system-x86_64");
+        List<String> cmd = new ArrayList<>(List.of("qemu-system-x86_64", "-M", "none", "-nodefaults",
+                "-display", "none", "-qmp", "unix:" + qmpSocket + ",server=on,wait=off"));
+        for (Map.Entry<String, Path> n : new LinkedHashMap<>(nodes).entrySet()) {
+            cmd.add("-blockdev");
+            cmd.add("driver=qcow2,node-name=" + n.getKey() + ",file.driver=file,file.filename=" + n.getValue());
+        }
+        Path log = Files.createTempFile("qemu-vm", ".log");
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        QemuVm vm = new QemuVm(p, qmpSocket, log);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (!Files.exists(qmpSocket)) {
+            if (!p.isAlive() || System.nanoTime() > deadline) {
+                vm.close();
+                throw new AssertionError("QEMU did not start: " + vm.output());
+            }
+            Thread.sleep(20);
+        }
+        return vm;
+    }
+
+    public Path qmpSocket() {
+        return qmpSocket;
+    }
+
+    public boolean isAlive() {
+        return process.isAlive();
+    }
+
+    /** Waits for QEMU to exit by itself (after a QMP {@code quit}). */
+    public boolean awaitExit(long seconds) throws InterruptedException {
+        return process.waitFor(seconds, TimeUnit.SECONDS);
+    }
+
+    public String output() throws IOException {
+        return Files.readString(log);
+    }
+
+    @Override
+    public void close() throws IOException, InterruptedException {
+        process.destroy();
+        if (!process.waitFor(10, TimeUnit.SECONDS)) {
+            process.destroyForcibly().waitFor();
+        }
+        Files.deleteIfExists(qmpSocket);
+        Files.deleteIfExists(log);
+    }
+}
