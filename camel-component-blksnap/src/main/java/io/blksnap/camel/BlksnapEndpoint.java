@@ -32,9 +32,6 @@ import org.apache.camel.support.DefaultEndpoint;
              category = { Category.FILE, Category.MANAGEMENT }, headersClass = BlksnapConstants.class)
 public class BlksnapEndpoint extends DefaultEndpoint implements MultipleConsumersSupport {
 
-    static final String NO_POLICY = "prune needs a policy: at least one of keepLast, keepHourly, keepDaily, keepWeekly,"
-                                    + " keepMonthly, keepYearly, keepWithin";
-
     @UriPath(description = "The group of devices (from the engine's devices.yaml) the endpoint works on")
     @Metadata(required = true)
     private String group;
@@ -74,10 +71,8 @@ public class BlksnapEndpoint extends DefaultEndpoint implements MultipleConsumer
         super.doInit();
         // options that cannot work fail the route at start rather than its first exchange
         zone();
-        RetentionPolicy policy = retentionPolicy();
-        if (configuration.getOperation() == BlksnapOperations.prune && policy.isEmpty()) {
-            throw new IllegalArgumentException(NO_POLICY);
-        }
+        // an empty policy is judged when prune runs: a route may hold a prune it never sends to
+        retentionPolicy();
         eventKinds();
         if (configuration.getTimeout() < 0) {
             throw new IllegalArgumentException("timeout must not be negative");

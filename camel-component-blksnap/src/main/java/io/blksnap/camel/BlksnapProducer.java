@@ -227,7 +227,8 @@ public class BlksnapProducer extends DefaultProducer {
             throw new BlksnapInvalidRequestException(null, e.getMessage(), e);
         }
         if (policy.isEmpty()) {
-            throw new BlksnapInvalidRequestException(BlksnapEndpoint.NO_POLICY);
+            throw new BlksnapInvalidRequestException("prune needs a policy: at least one of keepLast, keepHourly,"
+                    + " keepDaily, keepWeekly, keepMonthly, keepYearly, keepWithin");
         }
         Boolean dryHeader = in.getHeader(BlksnapConstants.DRY_RUN, Boolean.class);
         boolean dryRun = dryHeader != null ? dryHeader : c.isDryRun();
