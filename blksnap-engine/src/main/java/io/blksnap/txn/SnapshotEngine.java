@@ -3,6 +3,7 @@ package io.blksnap.txn;
 import io.blksnap.registry.DeviceRegistry;
 
 import java.io.IOException;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -49,6 +50,23 @@ public final class SnapshotEngine implements AutoCloseable {
     /** Opens the engine and resolves whatever a crashed predecessor left in the journal. */
     public static SnapshotEngine open(DeviceRegistry registry, EngineOptions options) throws IOException {
         return new SnapshotEngine(registry, options);
+    }
+
+    /**
+     * Opens the engine on a devices.yaml with default options; the file's path, if relative, and every relative
+     * path inside it resolve against the working directory, as for the {@code blksnap} command.
+     */
+    public static SnapshotEngine open(Path devicesYaml) throws IOException {
+        return open(devicesYaml, Path.of(""));
+    }
+
+    /**
+     * Opens the engine on a devices.yaml with default options; the file's path, if relative, and every relative
+     * path inside it resolve against {@code baseDir} (itself resolved against the working directory).
+     */
+    public static SnapshotEngine open(Path devicesYaml, Path baseDir) throws IOException {
+        Path base = baseDir.toAbsolutePath();
+        return open(DeviceRegistry.load(base.resolve(devicesYaml), base), EngineOptions.defaults());
     }
 
     public Transaction begin() {

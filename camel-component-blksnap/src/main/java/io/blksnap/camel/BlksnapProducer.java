@@ -157,8 +157,7 @@ public class BlksnapProducer extends DefaultProducer {
         BlksnapConfiguration c = conf();
         RetentionPolicy policy;
         try {
-            policy = new RetentionPolicy(c.getKeepLast(), c.getKeepHourly(), c.getKeepDaily(), c.getKeepWeekly(),
-                    c.getKeepMonthly(), c.getKeepYearly(), getEndpoint().keepWithin());
+            policy = getEndpoint().retentionPolicy();
         } catch (IllegalArgumentException e) {
             throw new BlksnapInvalidRequestException(null, e.getMessage(), e);
         }
@@ -174,10 +173,8 @@ public class BlksnapProducer extends DefaultProducer {
         BlksnapPruneResult body = BlksnapPruneResult.of(result, policy, now);
         BlksnapTransaction txn = body.transaction();
         if (txn != null) {
-            // its own header: CamelBlksnapTransactionId keeps naming what the route did before (e.g. its snapshot)
-            if (txn.id() != null) {
-                in.setHeader(BlksnapConstants.PRUNE_TRANSACTION_ID, txn.id());
-            }
+            in.setHeader(BlksnapConstants.PRUNE_TRANSACTION_ID, txn.id());
+            in.setHeader(BlksnapConstants.TRANSACTION_STATUS, txn.status());
             if (!txn.committed()) {
                 throw new BlksnapTransactionAbortedException(txn);
             }
