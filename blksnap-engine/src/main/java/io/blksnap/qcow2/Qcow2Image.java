@@ -145,6 +145,29 @@ public final class Qcow2Image implements Closeable {
         return target.snapshot();
     }
 
+    /**
+     * Merges {@code upper}, an image whose backing file is this one, into this image (what
+     * {@code qemu-img commit} does): afterwards this image reads as {@code upper} read through
+     * it. Copy-on-write into free clusters and one header switch, so internal snapshots of this
+     * image keep their contents and a failure or crash before the switch leaves it as it was;
+     * {@code upper} is only read. Refused, with nothing written, for layouts it does not support.
+     */
+    public MergeResult commit(Qcow2Image upper) throws IOException {
+        requireSnapshotWritable();
+        try {
+            return ChainMerge.run(upper.path, upper.metadata(), path, metadata());
+        } finally {
+            stale = true;
+        }
+    }
+
+    /** {@link #commit} of the image files {@code upper} into {@code lower}, opened and locked here. */
+    public static MergeResult commitInto(Path upper, Path lower) throws IOException {
+        try (Qcow2Image l = openForWrite(lower); Qcow2Image u = open(upper)) {
+            return l.commit(u);
+        }
+    }
+
     public long virtualSize() {
         return freshMetadata().header.size;
     }
