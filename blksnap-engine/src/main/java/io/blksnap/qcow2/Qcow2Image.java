@@ -168,6 +168,21 @@ public final class Qcow2Image implements Closeable {
         }
     }
 
+    /**
+     * Records {@code name} as this image's backing file instead of the current one, without
+     * touching data (what {@code qemu-img rebase -u} does): the caller makes sure the new backing
+     * file reads as the old one did, as it does after {@link #commit} merged the old backing
+     * file into the new one. Relative names are relative to this image, as in QEMU.
+     */
+    public void replaceBackingFile(String name) throws IOException {
+        requireWritable();
+        try {
+            BackingSwitch.run(metadata(), name);
+        } finally {
+            stale = true;
+        }
+    }
+
     public long virtualSize() {
         return freshMetadata().header.size;
     }

@@ -136,6 +136,39 @@ class ChainMergeTest {
         Qemu.assertClean(base);
         Qemu.img("compare", "-f", "raw", "-F", "qcow2", midRaw.toString(), base.toString()).ok();
         Qemu.img("compare", "-f", "raw", "-F", "qcow2", topRaw.toString(), top.toString()).ok();
+
+        // Then top points at base ("delete s1"): a stop after either write leaves mid or base as
+        // its backing file, reading the same; done, mid is no longer needed.
+        for (long cut = 0; cut < 2; cut++) {
+            Path copy = Files.copy(top, dir.resolve("top-" + cut + ".qcow2"));
+            final long k = cut;
+            try (Qcow2Image t = Qcow2Image.open(copy, OpenOptions.readWrite().decorated(s -> new CrashingStorage(s, k)))) {
+                assertThrows(CrashingStorage.SimulatedCrash.class, () -> t.replaceBackingFile("base.qcow2"));
+            }
+            Qemu.assertClean(copy);
+            assertTrue(List.of("mid.qcow2", "base.qcow2").contains(backingOf(copy)), backingOf(copy));
+            Qemu.img("compare", "-f", "raw", "-F", "qcow2", topRaw.toString(), copy.toString()).ok();
+        }
+        String midHash = Hashes.sha256(mid);
+        try (Qcow2Image t = Qcow2Image.openForWrite(top)) {
+            t.replaceBackingFile("base.qcow2");
+            assertEquals("base.qcow2", t.backingFile());
+        }
+        assertEquals(midHash, Hashes.sha256(mid));
+        Files.delete(mid);
+        Qemu.assertClean(top);
+        assertEquals("base.qcow2", backingOf(top));
+        Qemu.img("compare", "-f", "raw", "-F", "qcow2", topRaw.toString(), top.toString()).ok();
+        Qemu.img("info", "--backing-chain", top.toString()).ok();
+    }
+
+    private static String backingOf(Path image) throws Exception {
+        for (String line : Qemu.img("info", "-U", image.toString()).ok().out().split("\n")) {
+            if (line.startsWith("backing file:")) {
+                return line.substring("backing file:".length()).trim().split(" ")[0];
+            }
+        }
+        return null;
     }
 
     @Test
