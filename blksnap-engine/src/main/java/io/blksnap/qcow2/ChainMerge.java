@@ -146,16 +146,18 @@ final class ChainMerge {
     }
 
     /**
-     * Decides what lower cluster {@code k} becomes; for {@link Action#DATA}, {@link #buf} holds its
-     * new contents. Refuses (before any write, since the plan runs it first) a partly covered
+     * Decides what lower cluster {@code k} becomes; for {@link Action#DATA} and {@code withData},
+     * {@link #buf} holds its new contents (the plan needs only the decision). Refuses (before any write, since the plan runs it first) a partly covered
      * cluster whose uncovered part the lower image would read from its own backing file.
      */
-    private Action classify(long k) throws IOException {
+    private Action classify(long k, boolean withData) throws IOException {
         long base = lg.clusterOffset(k);
         int len = (int) Math.min(lg.clusterSize, lower.header.size - base);
         int n = (len + granule - 1) / granule;
-        java.util.Arrays.fill(buf, (byte) 0);
-        upperReader.read(base, n * granule, granule, upperState, buf);
+        if (withData && n * granule < buf.length) {
+            java.util.Arrays.fill(buf, (byte) 0);
+        }
+        upperReader.read(base, n * granule, granule, upperState, withData ? buf : null);
         boolean anyUnallocated = false;
         boolean allUnallocated = true;
         boolean allZero = true;
@@ -173,7 +175,7 @@ final class ChainMerge {
         if (anyUnallocated) {
             int ls = lowerReader.subclusterSize;
             int ln = (len + ls - 1) / ls;
-            lowerReader.read(base, ln * ls, ls, lowerState, lowerBuf);
+            lowerReader.read(base, ln * ls, ls, lowerState, withData ? lowerBuf : null);
             for (int i = 0; i < n; i++) {
                 if (upperState[i] != LayerReader.UNALLOCATED) {
                     continue;
@@ -183,7 +185,9 @@ final class ChainMerge {
                     throw new UnsupportedImageException("cannot merge: the upper image covers lower cluster at guest offset "
                             + base + " only partly, and the rest reads from the lower image's backing file");
                 }
-                System.arraycopy(lowerBuf, from, buf, from, granule);
+                if (withData) {
+                    System.arraycopy(lowerBuf, from, buf, from, granule);
+                }
             }
         }
         return Action.DATA;
@@ -194,7 +198,7 @@ final class ChainMerge {
         long[] counts = new long[3];
         long[] lastTable = {-1};
         forEachCandidate(k -> {
-            Action a = classify(k);
+            Action a = classify(k, false);
             if (a == Action.KEEP) {
                 return;
             }
@@ -231,7 +235,7 @@ final class ChainMerge {
         TableEdit[] current = {null};
         try {
             forEachCandidate(k -> {
-                Action a = classify(k);
+                Action a = classify(k, true);
                 if (a == Action.KEEP) {
                     return;
                 }
@@ -246,7 +250,7 @@ final class ChainMerge {
                 int j = (int) (k % lg.l2Entries);
                 if (a == Action.DATA) {
                     long off = clusters.allocate(1);
-                    lower.storage.write(off, buf.clone());
+                    lower.storage.write(off, buf);
                     current[0].set(j, off, lg.extendedL2 ? 0xffffffffL : 0);
                     written[0]++;
                 } else if (lg.extendedL2) {

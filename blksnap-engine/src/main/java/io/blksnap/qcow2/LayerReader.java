@@ -41,7 +41,7 @@ final class LayerReader {
      * The state of the granules of {@code [offset, offset + len)}, {@code granule} bytes each
      * (a power of two no larger than a subcluster, with {@code offset} aligned to it), into
      * {@code state}; data goes to {@code buf} at the same position, zero and unallocated granules
-     * are filled with zeros.
+     * are filled with zeros. With a null {@code buf} only the states are found (no data is read).
      */
     void read(long offset, int len, int granule, byte[] state, byte[] buf) throws IOException {
         int n = len / granule;
@@ -85,14 +85,18 @@ final class LayerReader {
     private byte readGranule(long guest, int granule, byte[] buf, int at) throws IOException {
         byte[] l2 = l2(guest);
         if (l2 == null) {
-            java.util.Arrays.fill(buf, at, at + granule, (byte) 0);
+            if (buf != null) {
+                java.util.Arrays.fill(buf, at, at + granule, (byte) 0);
+            }
             return UNALLOCATED;
         }
         int j = (int) ((guest >>> g.clusterBits) & (g.l2Entries - 1));
         int inCluster = (int) (guest & (g.clusterSize - 1));
         long e = Bytes.u64(l2, j * g.l2EntryBytes);
         if (Tables.compressed(e)) {
-            System.arraycopy(decompress(e), inCluster, buf, at, granule);
+            if (buf != null) {
+                System.arraycopy(decompress(e), inCluster, buf, at, granule);
+            }
             return DATA;
         }
         long host = e & Geometry.L2E_OFFSET_MASK;
@@ -113,16 +117,24 @@ final class LayerReader {
             state = host != 0 ? DATA : UNALLOCATED;
         }
         if (state != DATA) {
-            java.util.Arrays.fill(buf, at, at + granule, (byte) 0);
+            if (buf != null) {
+                java.util.Arrays.fill(buf, at, at + granule, (byte) 0);
+            }
             return state;
         }
         if (host == 0 || !g.aligned(host) || host > fileSize - g.clusterSize) {
             throw new MalformedImageException("L2 entry " + j + " points to an invalid data cluster 0x"
                     + Long.toHexString(host));
         }
-        byte[] part = new byte[granule];
-        m.storage.read(host + inCluster, part);
-        System.arraycopy(part, 0, buf, at, granule);
+        if (buf != null) {
+            if (at == 0 && granule == buf.length) {
+                m.storage.read(host + inCluster, buf);
+            } else {
+                byte[] part = new byte[granule];
+                m.storage.read(host + inCluster, part);
+                System.arraycopy(part, 0, buf, at, granule);
+            }
+        }
         return DATA;
     }
 
