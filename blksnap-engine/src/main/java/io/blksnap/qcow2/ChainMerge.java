@@ -233,6 +233,7 @@ final class ChainMerge {
         long originalLength = lower.storage.size();
         long[] written = new long[3];
         TableEdit[] current = {null};
+        HeaderSwitch sw;
         try {
             forEachCandidate(k -> {
                 Action a = classify(k, true);
@@ -269,14 +270,15 @@ final class ChainMerge {
                 return new MergeResult(0, 0, 0, 0, spaceRequired);
             }
             long l1Off = Tables.replaceActiveL1(change, lower.header, l1);
-            change.writeNewClusters(lower.header.size, l1.length, l1Off, lower.header.nbSnapshots,
-                    lower.header.snapshotsOffset).commit();
+            sw = change.writeNewClusters(lower.header.size, l1.length, l1Off, lower.header.nbSnapshots,
+                    lower.header.snapshotsOffset);
         } catch (IOException | RuntimeException e) {
             // Only clusters free in the committed image were written; drop any growth of the file.
-            // A crash before the header switch is covered the same way: the switch never happened.
             lower.storage.truncate(originalLength);
             throw e;
         }
+        // Outside the try: once the header may have been written, the new clusters are the image.
+        sw.commit();
         return new MergeResult(written[0], written[1], written[2],
                 lg.clusterOffset(written[0] + written[2]), spaceRequired);
     }
