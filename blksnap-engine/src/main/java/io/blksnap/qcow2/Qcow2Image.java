@@ -161,10 +161,16 @@ public final class Qcow2Image implements Closeable {
         }
     }
 
-    /** {@link #commit} of the image files {@code upper} into {@code lower}, opened and locked here. */
+    /**
+     * {@link #commit} of the image files {@code upper} into {@code lower}, opened and locked here;
+     * refused while a running QEMU holds {@code upper} (it could be writing what is merged).
+     */
     public static MergeResult commitInto(Path upper, Path lower) throws IOException {
-        try (Qcow2Image l = openForWrite(lower); Qcow2Image u = open(upper)) {
-            return l.commit(u);
+        try (Qcow2Image l = openForWrite(lower)) {
+            FileStorage.probeWritable(upper);
+            try (Qcow2Image u = open(upper)) {
+                return l.commit(u);
+            }
         }
     }
 

@@ -193,6 +193,37 @@ class ChainMergeTest {
         assertUntouched(lower, upper, "no backing file");
     }
 
+    @Test
+    void refusedWhileAQemuHoldsEitherImage() throws Exception {
+        Path lower = lower("cluster_size=65536");
+        Path upper = upper(lower, "cluster_size=65536");
+        String u = Hashes.sha256(upper);
+        String l = Hashes.sha256(lower);
+        for (Path held : List.of(upper, lower)) {
+            try (io.blksnap.testing.QemuHolder ignored = io.blksnap.testing.QemuHolder.qemuIo(held)) {
+                assertThrows(io.blksnap.storage.ImageInUseException.class, () -> Qcow2Image.commitInto(upper, lower),
+                        held.getFileName().toString());
+            }
+        }
+        // A QEMU holding only the upper image (backing= opens no backing file): the probe refuses.
+        Process p = new ProcessBuilder("qemu-io", "--image-opts",
+                "driver=qcow2,file.driver=file,file.filename=" + upper + ",backing=")
+                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        try {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            while (Qemu.img("info", upper.toString()).exit() == 0 && System.nanoTime() < deadline) {
+                Thread.sleep(100);
+            }
+            assertEquals(0, Qemu.img("info", lower.toString()).exit(), "the lower image is not held");
+            assertThrows(io.blksnap.storage.ImageInUseException.class, () -> Qcow2Image.commitInto(upper, lower));
+        } finally {
+            p.destroy();
+            p.waitFor();
+        }
+        assertEquals(u, Hashes.sha256(upper));
+        assertEquals(l, Hashes.sha256(lower));
+    }
+
     private void assertUntouched(Path upper, Path lower, String message) throws Exception {
         String u = Hashes.sha256(upper);
         String l = Hashes.sha256(lower);
