@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# blksnap benchmark: the engine in-process against a qemu-img loop, on identical fresh copies of
-# the same images. Usage: bench/run.sh [group32|txn32|cli-group32|big1|many ...]   (default: all
-# five). group32, txn32 and cli-group32 run in one JVM, one after another, sharing one set of
-# template images (built once, copied fresh for each); the others get a JVM each.
+# blksnap benchmark (module blksnap-bench; see bench/README.md): blksnap against qemu-img processes,
+# on identical fresh copies of the same images. Usage:
+#   bench/run.sh [group32|txn32|cli-group32|big1|many|cli1|cli-list ...]   (default: all seven)
+# group32, txn32 and cli-group32 run in one JVM, one after another, sharing one set of template
+# images (built once, copied fresh for each); the others get a JVM each. The cli scenarios spawn
+# the ./blksnap launcher, as an operator would.
 #
 # Prints per scenario one line
 #   RESULT <scenario> blksnap_ms=<median> qemu_img_ms=<median> speedup=<qemu_img/blksnap>
@@ -15,15 +17,14 @@
 # (blksnap-only JIT warm-up, default 3000), BENCH_THREADS (blksnap worker threads for group32,
 # default 2),
 # BENCH_TXN_THREADS (the engine's parallelism for txn32; default 0: EngineOptions.defaults(), 4),
-# BENCH_CLI_JAVA_OPTS (JVM flags of cli-group32's blksnap processes; default the ./blksnap
-# launcher's), BENCH_KEEP=1 (keep the images), JAVA_OPTS (extra JVM flags of the benchmark JVM),
-# BENCH_SKIP_BUILD=1 (use the jar as it is).
+# BENCH_KEEP=1 (keep the images), JAVA_OPTS (extra JVM flags of the benchmark JVM),
+# BENCH_SKIP_BUILD=1 (use the jars as they are).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
 
-ALL=(group32 txn32 cli-group32 big1 many)
+ALL=(group32 txn32 cli-group32 big1 many cli1 cli-list)
 # scenarios that share group32's images: run in one JVM
 GROUP=(group32 txn32 cli-group32)
 in_group() { [[ " ${GROUP[*]} " == *" $1 "* ]]; }
@@ -34,7 +35,7 @@ else
 fi
 for s in "${SCENARIOS[@]}"; do
     case "$s" in
-        group32|txn32|cli-group32|big1|many) ;;
+        group32|txn32|cli-group32|big1|many|cli1|cli-list) ;;
         *) echo "unknown scenario '$s' (known: ${ALL[*]})" >&2; exit 2 ;;
     esac
 done
@@ -66,12 +67,15 @@ trap cleanup EXIT
 
 start=$(date +%s)
 if [ "${BENCH_SKIP_BUILD:-0}" != 1 ]; then
-    echo "# building blksnap-app/target/blksnap.jar"
+    echo "# building blksnap-bench/target/blksnap-bench.jar and the blksnap jars"
     # Maven's own output (even -q prints colour resets) goes to stderr, cleaned: stdout carries
     # only RESULT and '#' lines.
-    mvn -B -q -DskipTests package -pl blksnap-app -am 2>&1 | sed -e 's/\x1b\[[0-9;]*m//g' -e '/^$/d' >&2
+    mvn -B -q -DskipTests package -pl blksnap-bench -am 2>&1 | sed -e 's/\x1b\[[0-9;]*m//g' -e '/^$/d' >&2
 fi
-JAR=$ROOT/blksnap-app/target/blksnap.jar
+JAR=$ROOT/blksnap-bench/target/blksnap-bench.jar
+export BLKSNAP_LAUNCHER=$ROOT/blksnap
+# the launcher's one-time preparation (a build when stale) is not part of any timing
+"$BLKSNAP_LAUNCHER" --version >/dev/null
 
 rc=0
 group_done=0

@@ -21,7 +21,8 @@ public final class ErrorReplyProcessor implements Processor {
         Exception e = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
         String reason = e == null || e.getMessage() == null ? "unknown error" : e.getMessage();
         Map<String, Object> reply = new LinkedHashMap<>();
-        reply.put("error", e instanceof BadRequestException ? "bad request" : "refused or aborted");
+        reply.put("error", e instanceof AccessDeniedException ? "forbidden"
+                : e instanceof BadRequestException ? "bad request" : "refused or aborted");
         reply.put("reason", reason);
         Object tx = exchange.getMessage().getHeader("CamelBlksnapTransactionId");
         if (tx != null) {

@@ -3,25 +3,58 @@ package io.blksnap.app;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.apache.camel.Processor;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.Set;
 
 /**
  * Turns a validated queue message into the headers the blksnap endpoint reads, so the message's
  * own text never reaches a URI or a path: {@code blksnapGroup} (a configured group, used in
  * {@code toD}) and the component's operation, name, type, transaction id and dry-run headers.
  * Retention numbers become {@code blksnapKeep*} headers, defaulting to the configured policy.
+ * <p>
+ * Every header and property the message arrived with is removed first: Camel's header names are
+ * case-insensitive, so a JMS property such as {@code cAMELbLKSNAPtYPE} would otherwise be read by
+ * the component as its own header. The reply still reaches JMSReplyTo, which the JMS consumer
+ * took from the message itself. The operation is then authorised for the user the broker
+ * validated ({@link QueueAccess}).
  */
 public final class QueueRequestProcessor implements Processor {
 
-    private final QueueRequestValidator validator;
+    private static final Logger LOG = LoggerFactory.getLogger(QueueRequestProcessor.class);
+    /** Operations that change images; each accepted one is logged with its user. */
+    private static final Set<String> CHANGES = Set.of("snapshot", "delete", "apply", "undo", "prune");
 
-    public QueueRequestProcessor(QueueRequestValidator validator) {
+    private final QueueRequestValidator validator;
+    private final QueueAccess access;
+
+    public QueueRequestProcessor(QueueRequestValidator validator, QueueAccess access) {
         this.validator = validator;
+        this.access = access;
     }
 
     @Override
     public void process(Exchange exchange) throws BadRequestException {
         Message in = exchange.getMessage();
-        QueueRequest r = validator.validate(in.getBody(String.class));
+        String user = QueueAccess.validatedUser(in);
+        in.removeHeaders("*");
+        if (user != null) {
+            in.setHeader("blksnapUser", user);
+        }
+        // the body stays as it came until it is accepted: a refused message goes to the DLQ as sent
+        QueueRequest r;
+        try {
+            r = validator.validate(in.getBody(String.class));
+            access.authorise(user, r.operation());
+        } catch (BadRequestException e) {
+            LOG.warn("queue request from user {} refused: {}", user, e.getMessage());
+            throw e;
+        }
+        if (CHANGES.contains(r.operation()) && !Boolean.TRUE.equals(r.dryRun())) {
+            LOG.info("queue request by user {}: {} on group {}{}", user, r.operation(), r.group(),
+                    r.name() != null ? " name " + r.name() : r.transactionId() != null ? " " + r.transactionId() : "");
+        }
         in.setHeader("blksnapGroup", r.group());
         in.setHeader("CamelBlksnapOperation", r.operation());
         if (r.name() != null) {
@@ -42,6 +75,9 @@ public final class QueueRequestProcessor implements Processor {
         keep(exchange, "blksnapKeepWeekly", r.keepWeekly(), "blksnap.retention.keep-weekly");
         keep(exchange, "blksnapKeepMonthly", r.keepMonthly(), "blksnap.retention.keep-monthly");
         keep(exchange, "blksnapKeepYearly", r.keepYearly(), "blksnap.retention.keep-yearly");
+        in.setHeader("blksnapKeepWithin", r.keepWithin() != null ? r.keepWithin()
+                : exchange.getContext().getPropertiesComponent().resolveProperty("blksnap.retention.keep-within")
+                        .orElse(""));
         in.setBody(null);
     }
 

@@ -1,11 +1,16 @@
 package io.blksnap.app;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.blksnap.qcow2.SnapshotException;
-import io.blksnap.qcow2.SnapshotNames;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import io.blksnap.group.GroupSnapshotNames;
 import io.blksnap.registry.DeviceRegistry;
+import io.blksnap.retention.Durations;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Set;
@@ -21,13 +26,17 @@ public final class QueueRequestValidator {
     static final int MAX_BYTES = 16 * 1024;
     private static final Set<String> OPERATIONS = Set.of("snapshot", "delete", "list", "apply", "undo", "prune",
             "catalog");
-    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
     private static final Pattern TX = Pattern.compile("tx-[0-9]{8}-[0-9]{6}-[0-9a-f]{6}");
-    private static final Pattern DURATION = Pattern.compile("[0-9]{1,6}[smhdw]|P[0-9A-Z.]{1,20}");
-    private static final ObjectMapper JSON = new ObjectMapper()
+    // A duplicate key must not let a later value override the first ("list" then "prune"), and
+    // numbers and flags must be what they say: no 2.7 truncated to 2, no "3" or 1 coerced.
+    private static final ObjectMapper JSON = JsonMapper.builder()
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
-            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
+            .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
+            .build();
 
     private final DeviceRegistry registry;
 
@@ -45,6 +54,10 @@ public final class QueueRequestValidator {
         QueueRequest r;
         try {
             r = JSON.readValue(body, QueueRequest.class);
+        } catch (UnrecognizedPropertyException e) {
+            throw new BadRequestException("malformed JSON: unknown field \"" + printable(e.getPropertyName()) + "\"");
+        } catch (MismatchedInputException e) {
+            throw new BadRequestException(mismatch(e));
         } catch (JsonProcessingException e) {
             throw new BadRequestException("malformed JSON: " + e.getOriginalMessage());
         }
@@ -61,13 +74,10 @@ public final class QueueRequestValidator {
             throw new BadRequestException("type must be internal or external");
         }
         if (r.name() != null) {
-            if (!NAME.matcher(r.name()).matches()) {
-                throw new BadRequestException("illegal snapshot name \"" + printable(r.name())
-                        + "\": use 1-128 letters, digits, . _ - (not starting with . _ -)");
-            }
             try {
-                SnapshotNames.validate(r.name());
-            } catch (SnapshotException e) {
+                // file-safe whatever the type: the name may become an external overlay's file name
+                GroupSnapshotNames.checkFileSafe(r.name());
+            } catch (IllegalArgumentException e) {
                 throw new BadRequestException(e.getMessage());
             }
         }
@@ -83,10 +93,28 @@ public final class QueueRequestValidator {
                 throw new BadRequestException("keep counts must be between 0 and 100000");
             }
         }
-        if (r.keepWithin() != null && !DURATION.matcher(r.keepWithin()).matches()) {
-            throw new BadRequestException("keepWithin must be a duration like 7d or PT12H");
+        if (r.keepWithin() != null) {
+            try {
+                Durations.parse(r.keepWithin());
+            } catch (IllegalArgumentException e) {
+                throw new BadRequestException("keepWithin must be a duration like 7d, 1w2d or PT12H: "
+                        + e.getMessage());
+            }
         }
         return r;
+    }
+
+    /** Names the field whose value has the wrong kind, e.g. {@code keepLast must be a whole number}. */
+    private static String mismatch(MismatchedInputException e) {
+        if (e.getPath().isEmpty() || e.getPath().get(0).getFieldName() == null) {
+            return "malformed JSON: " + e.getOriginalMessage();
+        }
+        String field = printable(e.getPath().get(0).getFieldName());
+        Class<?> type = e.getTargetType();
+        String kind = type == Integer.class || type == int.class ? "a whole number"
+                : type == Boolean.class || type == boolean.class ? "true or false"
+                : type == String.class ? "a string" : "of another type";
+        return field + " must be " + kind;
     }
 
     /** Echoes user input in an error without control characters or unbounded length. */

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import picocli.CommandLine;
+import picocli.CommandLine.IExecutionExceptionHandler;
+import picocli.CommandLine.IParameterExceptionHandler;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.ParseResult;
 
@@ -19,14 +21,33 @@ final class Cli {
 
     static final int EXIT_FAILURE = 1;
 
-    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-
     private Cli() {
+    }
+
+    /**
+     * The two picocli handlers, as a class rather than method references: a method reference
+     * would cost every command the lambda bootstrap at start-up.
+     */
+    static final class Handlers implements IExecutionExceptionHandler, IParameterExceptionHandler {
+        @Override
+        public int handleExecutionException(Exception e, CommandLine cmd, ParseResult parsed) {
+            return handleFailure(e, cmd, parsed);
+        }
+
+        @Override
+        public int handleParseException(ParameterException e, String[] args) {
+            return handleUsageError(e, args);
+        }
+    }
+
+    /** The JSON writer, made on first use: only --json pays for Jackson's start-up. */
+    private static final class Json {
+        static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
     }
 
     static void printJson(PrintWriter out, Object value) {
         try {
-            out.println(JSON.writeValueAsString(value));
+            out.println(Json.MAPPER.writeValueAsString(value));
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("cannot write JSON: " + e.getMessage(), e);
         }

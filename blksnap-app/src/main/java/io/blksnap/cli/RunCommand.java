@@ -9,7 +9,8 @@ import java.time.Duration;
 
 /**
  * {@code blksnap run}: the backup application (camel-main with the YAML routes). Only this
- * command loads Camel; the image commands never do.
+ * command loads Camel; the image commands never do. The launcher starts it from blksnap.jar; the
+ * command-line jar blksnap-cli.jar holds no Camel and says so.
  */
 @Command(name = "run", mixinStandardHelpOptions = true,
         description = "Run the backup application: scheduled group snapshots, catalog export, retention, queue requests.")
@@ -34,6 +35,10 @@ final class RunCommand extends Subcommand {
 
     @Override
     public Integer call() throws Exception {
+        if (RunCommand.class.getResource("/io/blksnap/app/BlksnapApplication.class") == null) {
+            throw new Exception("this jar holds only the image commands;"
+                    + " start the backup application with ./blksnap run (blksnap.jar)");
+        }
         return BlksnapApplication.run(configDir, routesDir, durationSeconds == null ? null : Duration.ofSeconds(durationSeconds));
     }
 }

@@ -1,5 +1,9 @@
 package io.blksnap.cli;
 
+import io.blksnap.group.GroupOperations;
+import io.blksnap.group.GroupSnapshotNames;
+import io.blksnap.group.OverlayNaming;
+import io.blksnap.group.SnapshotKind;
 import io.blksnap.qcow2.NewSnapshot;
 import io.blksnap.qcow2.Qcow2Image;
 import io.blksnap.qcow2.Snapshot;
@@ -25,7 +29,6 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.regex.Pattern;
 
 /**
  * {@code blksnap snapshot}: list, create, delete or apply snapshots, as {@code qemu-img snapshot};
@@ -35,9 +38,6 @@ import java.util.regex.Pattern;
         description = "List, create, delete or apply snapshots. With several images, --group or --type external, "
                 + "-c, -d and -a run one transaction: all images or none.")
 final class SnapshotCommand extends Subcommand {
-
-    /** Overlay files are named after the snapshot, so its name must be a plain file-name part. */
-    private static final Pattern FILE_SAFE = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]*");
 
     /** Exactly one action. */
     static final class Action {
@@ -129,6 +129,9 @@ final class SnapshotCommand extends Subcommand {
         if (!changes && images.size() > 1) {
             throw usage("-l takes one image");
         }
+        if (id != null && group != null) {
+            throw usage("--id is for image files: each device of a group numbers its snapshots itself");
+        }
         if (targetDir != null && group != null) {
             throw usage("--target-dir is for image files; a group's overlays go to each device's overlayDir");
         }
@@ -166,27 +169,20 @@ final class SnapshotCommand extends Subcommand {
 
     private int transaction() throws IOException {
         boolean external = type.equals("external");
-        if (external && !FILE_SAFE.matcher(action.create).matches()) {
-            throw usage("an external snapshot's name becomes part of a file name: use letters, digits, . _ -");
+        if (external) {
+            try {
+                GroupSnapshotNames.checkFileSafe(action.create);
+            } catch (IllegalArgumentException e) {
+                throw usage(e.getMessage());
+            }
         }
         DeviceRegistry registry = group != null ? setup.configured() : setup.ofPaths(targetDir);
-        List<String> devices = new ArrayList<>();
-        if (group != null) {
-            registry.group(group).forEach(d -> devices.add(d.name()));
-        } else {
-            images.forEach(i -> devices.add(DeviceRegistry.pathDeviceName(Path.of(i))));
-        }
-        Instant now = Instant.now();
         try (SnapshotEngine engine = EngineSetup.open(registry)) {
-            Transaction t = engine.begin();
-            for (String d : devices) {
-                t.add(request(registry, d, now, external));
-            }
-            TransactionResult r = t.submit();
+            TransactionResult r = group != null ? groupTransaction(engine, external) : imagesTransaction(engine, external);
             if (json) {
                 Cli.printJson(out(), JsonViews.TransactionJson.of(r));
             } else if (r.committed()) {
-                out().println("committed " + r.id() + " on " + devices.size() + " device(s)");
+                out().println("committed " + r.id() + " on " + r.outcomes().size() + " device(s)");
                 out().flush();
             }
             if (!r.committed()) {
@@ -196,21 +192,37 @@ final class SnapshotCommand extends Subcommand {
         return 0;
     }
 
-    private SnapshotRequest request(DeviceRegistry registry, String device, Instant now, boolean external)
-            throws IOException {
+    /** A group's snapshot, delete or apply: the engine's group operations, as the Camel component runs them. */
+    private TransactionResult groupTransaction(SnapshotEngine engine, boolean external) throws IOException {
+        GroupOperations ops = new GroupOperations(engine);
+        if (action.create != null) {
+            return ops.snapshot(group, action.create, external ? SnapshotKind.EXTERNAL : SnapshotKind.INTERNAL,
+                    Instant.now());
+        }
+        return action.apply != null ? ops.apply(group, action.apply) : ops.delete(group, action.delete);
+    }
+
+    /** Image files named on the command line: one request per image, in one transaction. */
+    private TransactionResult imagesTransaction(SnapshotEngine engine, boolean external) throws IOException {
+        Instant now = Instant.now();
+        Transaction t = engine.begin();
+        for (String image : images) {
+            t.add(request(engine.registry().device(DeviceRegistry.pathDeviceName(Path.of(image))), now, external));
+        }
+        return t.submit();
+    }
+
+    private SnapshotRequest request(Device device, Instant now, boolean external) {
         if (external) {
-            Device d = registry.device(device);
-            String stem = registry.activeImage(device).getFileName().toString().replaceFirst("\\.qcow2$", "");
-            Path overlay = d.overlayDir().resolve(stem + "-" + action.create + ".qcow2").toAbsolutePath().normalize();
-            return ExternalSnapshotRequest.create(device, overlay);
+            return ExternalSnapshotRequest.create(device.name(), OverlayNaming.overlayFor(device, action.create));
         }
         if (action.create != null) {
-            return InternalSnapshotRequest.create(device, action.create, now);
+            return InternalSnapshotRequest.create(device.name(), action.create, now);
         }
         if (action.apply != null) {
-            return InternalSnapshotRequest.apply(device, action.apply);
+            return InternalSnapshotRequest.apply(device.name(), action.apply);
         }
-        return id == null ? InternalSnapshotRequest.delete(device, action.delete)
-                : InternalSnapshotRequest.deleteById(device, id, action.delete);
+        return id == null ? InternalSnapshotRequest.delete(device.name(), action.delete)
+                : InternalSnapshotRequest.deleteById(device.name(), id, action.delete);
     }
 }

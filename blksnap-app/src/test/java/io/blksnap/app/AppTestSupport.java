@@ -1,5 +1,6 @@
 package io.blksnap.app;
 
+import io.blksnap.testing.GroupFixture;
 import io.blksnap.testing.Qemu;
 
 import java.io.IOException;
@@ -15,8 +16,8 @@ import java.util.Map;
 import java.util.function.BooleanSupplier;
 
 /**
- * A throw-away application setup for one test class: a temporary directory holding a devices.yaml
- * with a group {@code t} of three qcow2 images made by qemu-img, the engine's state, the export
+ * A throw-away application setup for one test class: a temporary directory holding a {@link GroupFixture}
+ * with a group {@code t} of three devices, the engine's state, the export
  * directory and the broker's data. The paths reach camel-main as system properties (the properties
  * component lets them override application.properties), set before the extension builds the
  * context and cleared afterwards; the static settings are on each test's {@code @CamelMainTest}.
@@ -32,30 +33,23 @@ final class AppTestSupport {
     final Path export;
     final Map<String, Path> images = new LinkedHashMap<>();
 
-    private AppTestSupport(Path dir) {
+    private AppTestSupport(Path dir, Path state) {
         this.dir = dir;
-        this.state = dir.resolve("state");
+        this.state = state;
         this.export = dir.resolve("export");
     }
 
     /** Creates the images and devices.yaml, and points the application at them. */
     static AppTestSupport create(String exportDir) throws Exception {
         Qemu.require("qemu-img");
-        AppTestSupport s = new AppTestSupport(Files.createTempDirectory("blksnap-app-test"));
-        StringBuilder yaml = new StringBuilder("stateDir: ").append(s.state).append("\ndevices:\n");
+        GroupFixture f = GroupFixture.in(Files.createTempDirectory("blksnap-app-test"))
+                .group(GROUP, DEVICES.toArray(String[]::new)).written("64k").pattern(0x5a).sharedOverlayDir()
+                .absolutePaths().create();
+        AppTestSupport s = new AppTestSupport(f.dir, f.stateDir());
         for (String d : DEVICES) {
-            Path image = s.dir.resolve("images").resolve(d + ".qcow2");
-            Files.createDirectories(image.getParent());
-            Qemu.img("create", "-q", "-f", "qcow2", image.toString(), "16M").ok();
-            Qemu.io(image, "write -P 0x5a 0 64k");
-            s.images.put(d, image);
-            yaml.append("  - name: ").append(d).append("\n    image: ").append(image)
-                    .append("\n    overlayDir: ").append(s.dir.resolve("overlays")).append('\n');
+            s.images.put(d, f.image(d));
         }
-        yaml.append("groups:\n  ").append(GROUP).append(": [").append(String.join(", ", DEVICES)).append("]\n");
-        Path devices = s.dir.resolve("devices.yaml");
-        Files.writeString(devices, yaml);
-        set("blksnap.devices-file", devices.toString());
+        set("blksnap.devices-file", f.devicesYaml().toString());
         set("blksnap.export.dir", exportDir != null ? exportDir : s.export.toString());
         set("blksnap.broker.data-dir", s.dir.resolve("broker").toString());
         return s;

@@ -1,13 +1,13 @@
 package io.blksnap.app;
 
-import io.blksnap.registry.DeviceRegistry;
+import io.blksnap.testing.GroupFixture;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -24,14 +24,7 @@ class QueueRequestValidatorTest {
 
     @BeforeEach
     void registry() throws Exception {
-        Files.writeString(dir.resolve("devices.yaml"), """
-                stateDir: state
-                devices:
-                  - {name: a, image: a.qcow2, overlayDir: o}
-                groups:
-                  web: [a]
-                """);
-        validator = new QueueRequestValidator(DeviceRegistry.load(dir.resolve("devices.yaml"), dir));
+        validator = new QueueRequestValidator(GroupFixture.in(dir).group("web", "a").written("0").create().registry());
     }
 
     @Test
@@ -40,6 +33,13 @@ class QueueRequestValidatorTest {
         assertEquals("web", r.group());
         assertEquals("nightly-1", r.name());
         assertEquals(3, validator.validate("{\"group\":\"web\",\"operation\":\"prune\",\"keepLast\":3}").keepLast());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"7d", "1w2d", "12h30m", "PT12H"})
+    void keepWithinTakesTheDurationsTheComponentDocuments(String within) throws Exception {
+        assertEquals(within, validator.validate("{\"group\":\"web\",\"operation\":\"prune\",\"keepWithin\":\""
+                + within + "\"}").keepWithin());
     }
 
     @ParameterizedTest
@@ -63,6 +63,12 @@ class QueueRequestValidatorTest {
         "{\"group\":\"web\",\"operation\":\"undo\",\"transactionId\":\"../x\"}|undo needs a transactionId",
         "{\"group\":\"web\",\"operation\":\"prune\",\"keepLast\":-1}|keep counts",
         "{\"group\":\"web\",\"operation\":\"prune\",\"keepWithin\":\"forever\"}|keepWithin",
+        "{\"group\":\"web\",\"operation\":\"list\",\"operation\":\"prune\",\"keepLast\":1}|Duplicate field 'operation'",
+        "{\"group\":\"web\",\"group\":\"web\",\"operation\":\"list\"}|Duplicate field 'group'",
+        "{\"group\":\"web\",\"operation\":\"prune\",\"keepLast\":2.7}|keepLast must be a whole number",
+        "{\"group\":\"web\",\"operation\":\"prune\",\"keepDaily\":1e1}|keepDaily must be a whole number",
+        "{\"group\":\"web\",\"operation\":\"prune\",\"keepLast\":\"3\"}|keepLast must be a whole number",
+        "{\"group\":\"web\",\"operation\":\"prune\",\"keepLast\":1,\"dryRun\":1}|dryRun must be true or false",
     })
     void refused(String body, String reason) {
         BadRequestException e = assertThrows(BadRequestException.class, () -> validator.validate(body));

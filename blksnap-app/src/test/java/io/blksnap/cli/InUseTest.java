@@ -25,6 +25,7 @@ class InUseTest {
 
     Path img;
     String name;
+    Path state;
     Process qemuIo;
 
     @BeforeEach
@@ -33,6 +34,7 @@ class InUseTest {
         Qemu.require("qemu-io");
         img = dir.resolve("disk.qcow2");
         name = img.toString();
+        state = dir.resolve("state");
         Qemu.img("create", "-q", "-f", "qcow2", name, "64M").ok();
         Qemu.io(img, "write -P 1 0 1M");
         Qemu.img("snapshot", "-c", "s", name).ok();
@@ -56,9 +58,9 @@ class InUseTest {
     void writersRefuseWithOneLineAndLeaveTheFileAlone() throws Exception {
         String before = Images.sha256(img);
         for (String[] args : List.of(
-                new String[] {"snapshot", "-c", "new", name},
-                new String[] {"snapshot", "-d", "s", name},
-                new String[] {"snapshot", "-a", "s", name},
+                new String[] {"snapshot", "--state-dir", state.toString(), "-c", "new", name},
+                new String[] {"snapshot", "--state-dir", state.toString(), "-d", "s", name},
+                new String[] {"snapshot", "--state-dir", state.toString(), "-a", "s", name},
                 new String[] {"check", "--repair", "leaks", name})) {
             String reason = Errors.assertOneLine(Blksnap.run(args), name);
             assertTrue(reason.contains("in use"), reason);
@@ -70,7 +72,7 @@ class InUseTest {
     @Test
     void readersStillWorkLikeQemuImgWithForceShare() throws Exception {
         String before = Images.sha256(img);
-        Blksnap.run("snapshot", "-l", name).ok();
+        Blksnap.snapshot(state, "-l", name).ok();
         Blksnap.run("info", "--json", name).ok();
         assertEquals(0, Blksnap.run("check", name).exit());
         assertEquals(before, Images.sha256(img));

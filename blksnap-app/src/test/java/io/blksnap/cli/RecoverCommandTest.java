@@ -1,6 +1,7 @@
 package io.blksnap.cli;
 
 import io.blksnap.registry.DeviceRegistry;
+import io.blksnap.testing.GroupFixture;
 import io.blksnap.testing.Qemu;
 import io.blksnap.txn.EngineOptions;
 import io.blksnap.txn.FaultInjector;
@@ -11,7 +12,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -41,11 +41,8 @@ class RecoverCommandTest {
             images.add(img);
         }
         // a configuration with its own devices and state dir, as in every checkout
-        Path config = Files.createDirectories(dir.resolve("config"));
-        Path other = dir.resolve("other.qcow2");
-        Qemu.img("create", "-q", "-f", "qcow2", other.toString(), "16M").ok();
-        Files.writeString(config.resolve("devices.yaml"), "stateDir: " + dir.resolve("configured-state")
-                + "\ndevices:\n  - name: other\n    image: " + other + "\n    overlayDir: " + dir + "\n");
+        Path config = GroupFixture.in(dir.resolve("config")).group("configured", "other").written("0")
+                .absolutePaths().create().dir;
 
         // `snapshot -d S IMG0..IMG3` dies just after its commit record: S is still on every image
         Path state = dir.resolve("loose-state");

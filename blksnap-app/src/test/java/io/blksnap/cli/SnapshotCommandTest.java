@@ -22,6 +22,7 @@ class SnapshotCommandTest {
 
     Path img;
     String name;
+    Path state;
 
     @BeforeEach
     void image() throws Exception {
@@ -29,6 +30,7 @@ class SnapshotCommandTest {
         Qemu.require("qemu-io");
         img = dir.resolve("disk.qcow2");
         name = img.toString();
+        state = dir.resolve("state");
         Qemu.img("create", "-q", "-f", "qcow2", name, "64M").ok();
         Qemu.io(img, "write -P 1 0 1M", "write -P 2 32M 64k");
     }
@@ -36,30 +38,30 @@ class SnapshotCommandTest {
     @Test
     void createDeleteApplyKeepTheImageCleanForQemu() throws Exception {
         Path first = Qemu.toRaw(img, null, dir);
-        Blksnap.run("snapshot", "-c", "s1", name).ok();
+        Blksnap.snapshot(state, "-c", "s1", name).ok();
         Qemu.assertClean(img);
         assertEquals(List.of("s1"), Qemu.snapshotNames(img));
         assertEquals(-1, Files.mismatch(first, Qemu.toRaw(img, "s1", dir)));
 
         Qemu.io(img, "write -P 3 0 2M");
         Path second = Qemu.toRaw(img, null, dir);
-        Blksnap.run("snapshot", "-c", "s2", name).ok();
+        Blksnap.snapshot(state, "-c", "s2", name).ok();
         Qemu.assertClean(img);
         assertEquals(List.of("s1", "s2"), Qemu.snapshotNames(img));
 
         Qemu.io(img, "write -P 4 1M 3M");
-        Blksnap.run("snapshot", "-a", "s1", name).ok();
+        Blksnap.snapshot(state, "-a", "s1", name).ok();
         Qemu.assertClean(img);
         assertEquals(-1, Files.mismatch(first, Qemu.toRaw(img, null, dir)));
 
-        Blksnap.run("snapshot", "-d", "s1", name).ok();
+        Blksnap.snapshot(state, "-d", "s1", name).ok();
         Qemu.assertClean(img);
         assertEquals(List.of("s2"), Qemu.snapshotNames(img));
         assertEquals(-1, Files.mismatch(first, Qemu.toRaw(img, null, dir)));
         assertEquals(-1, Files.mismatch(second, Qemu.toRaw(img, "s2", dir)));
 
-        Blksnap.run("snapshot", "-a", "s2", name).ok();
-        Blksnap.run("snapshot", "-d", "s2", name).ok();
+        Blksnap.snapshot(state, "-a", "s2", name).ok();
+        Blksnap.snapshot(state, "-d", "s2", name).ok();
         Qemu.assertClean(img);
         assertEquals(List.of(), Qemu.snapshotNames(img));
         assertEquals(-1, Files.mismatch(second, Qemu.toRaw(img, null, dir)));
@@ -71,10 +73,10 @@ class SnapshotCommandTest {
     @Test
     void listTableIsQemuImgsTable() throws Exception {
         Qemu.img("snapshot", "-c", "made by qemu", name).ok();
-        Blksnap.run("snapshot", "-c", "made-by-blksnap", name).ok();
+        Blksnap.snapshot(state, "-c", "made-by-blksnap", name).ok();
         Qemu.img("snapshot", "-c", "x", name).ok();
         String expected = Qemu.img("snapshot", "-l", "-U", name).ok().out();
-        Blksnap.Run r = Blksnap.run("snapshot", "-l", name).ok();
+        Blksnap.Run r = Blksnap.snapshot(state, "-l", name).ok();
         assertEquals(expected, r.out());
         assertEquals("", r.err());
     }
@@ -82,7 +84,7 @@ class SnapshotCommandTest {
     @Test
     void listTableOfAnImageWithoutSnapshots() throws Exception {
         // qemu-img prints nothing at all here; we print the header of an empty table
-        Blksnap.Run r = Blksnap.run("snapshot", "-l", name).ok();
+        Blksnap.Run r = Blksnap.snapshot(state, "-l", name).ok();
         assertEquals(List.of("Snapshot list:", "ID        TAG               VM SIZE                DATE     VM CLOCK"
                 + "     ICOUNT"), r.out().lines().toList());
     }
@@ -90,8 +92,8 @@ class SnapshotCommandTest {
     @Test
     void listJsonAgreesWithQemuImgInfo() throws Exception {
         Qemu.img("snapshot", "-c", "q1", name).ok();
-        Blksnap.run("snapshot", "-c", "b1", name).ok();
-        JsonNode ours = Images.json(Blksnap.run("snapshot", "-l", "--json", name).ok().out());
+        Blksnap.snapshot(state, "-c", "b1", name).ok();
+        JsonNode ours = Images.json(Blksnap.snapshot(state, "-l", "--json", name).ok().out());
         JsonNode theirs = Images.qemuInfo(img).get("snapshots");
         assertTrue(ours.isArray());
         assertEquals(2, ours.size());
@@ -112,35 +114,35 @@ class SnapshotCommandTest {
         }
         Path empty = dir.resolve("empty.qcow2");
         Qemu.img("create", "-q", "-f", "qcow2", empty.toString(), "1M").ok();
-        JsonNode none = Images.json(Blksnap.run("snapshot", "-l", "--json", empty.toString()).ok().out());
+        JsonNode none = Images.json(Blksnap.snapshot(state, "-l", "--json", empty.toString()).ok().out());
         assertTrue(none.isArray());
         assertEquals(0, none.size());
     }
 
     @Test
     void applyResolvesIdBeforeNameAsQemuImgDoes() throws Exception {
-        Blksnap.run("snapshot", "-c", "2", name).ok();          // id 1, named "2"
+        Blksnap.snapshot(state, "-c", "2", name).ok();          // id 1, named "2"
         Qemu.io(img, "write -P 5 0 1M");
-        Blksnap.run("snapshot", "-c", "other", name).ok();      // id 2
+        Blksnap.snapshot(state, "-c", "other", name).ok();      // id 2
         Qemu.io(img, "write -P 6 0 1M");
         Path copy = dir.resolve("copy.qcow2");
         Files.copy(img, copy, StandardCopyOption.COPY_ATTRIBUTES);
 
-        Blksnap.run("snapshot", "-a", "2", name).ok();
+        Blksnap.snapshot(state, "-a", "2", name).ok();
         Qemu.img("snapshot", "-a", "2", copy.toString()).ok();
         Qemu.assertClean(img);
         assertEquals(-1, Files.mismatch(Qemu.toRaw(copy, null, dir), Qemu.toRaw(img, null, dir)));
         Qemu.io(img, "read -P 5 0 1M");
         // a name that is no id is found as a name
-        Blksnap.run("snapshot", "-a", "other", name).ok();
+        Blksnap.snapshot(state, "-a", "other", name).ok();
         Qemu.io(img, "read -P 5 0 1M");
     }
 
     @Test
     void deleteWithMatchingId() throws Exception {
-        Blksnap.run("snapshot", "-c", "a", name).ok();
-        Blksnap.run("snapshot", "-c", "b", name).ok();
-        Blksnap.run("snapshot", "-d", "b", "--id", "2", name).ok();
+        Blksnap.snapshot(state, "-c", "a", name).ok();
+        Blksnap.snapshot(state, "-c", "b", name).ok();
+        Blksnap.snapshot(state, "-d", "b", "--id", "2", name).ok();
         Qemu.assertClean(img);
         assertEquals(List.of("a"), Qemu.snapshotNames(img));
     }
@@ -149,27 +151,27 @@ class SnapshotCommandTest {
     void interoperatesWithSnapshotsQemuMade() throws Exception {
         Qemu.img("snapshot", "-c", "q", name).ok();
         Qemu.io(img, "write -P 7 0 1M");
-        Blksnap.run("snapshot", "-c", "b", name).ok();
+        Blksnap.snapshot(state, "-c", "b", name).ok();
         Qemu.img("snapshot", "-d", "q", name).ok();
         Qemu.assertClean(img);
-        Blksnap.run("snapshot", "-a", "b", name).ok();
+        Blksnap.snapshot(state, "-a", "b", name).ok();
         Qemu.io(img, "read -P 7 0 1M");
-        Blksnap.run("snapshot", "-d", "b", name).ok();
+        Blksnap.snapshot(state, "-d", "b", name).ok();
         Qemu.assertClean(img);
         assertEquals(List.of(), Qemu.snapshotNames(img));
     }
 
     @Test
     void refusedRequestsLeaveTheImageUntouched() throws Exception {
-        Blksnap.run("snapshot", "-c", "a", name).ok();
-        Blksnap.run("snapshot", "-c", "b", name).ok();
+        Blksnap.snapshot(state, "-c", "a", name).ok();
+        Blksnap.snapshot(state, "-c", "b", name).ok();
         String before = Images.sha256(img);
-        assertTrue(Errors.assertOneLine(Blksnap.run("snapshot", "-c", "a", name), name).contains("already exists"));
-        assertTrue(Errors.assertOneLine(Blksnap.run("snapshot", "-d", "nope", name), name).contains("does not exist"));
-        assertTrue(Errors.assertOneLine(Blksnap.run("snapshot", "-a", "nope", name), name).contains("does not exist"));
-        assertTrue(Errors.assertOneLine(Blksnap.run("snapshot", "-d", "a", "--id", "2", name), name)
+        assertTrue(Errors.assertOneLine(Blksnap.snapshot(state, "-c", "a", name), name).contains("already exists"));
+        assertTrue(Errors.assertOneLine(Blksnap.snapshot(state, "-d", "nope", name), name).contains("does not exist"));
+        assertTrue(Errors.assertOneLine(Blksnap.snapshot(state, "-a", "nope", name), name).contains("does not exist"));
+        assertTrue(Errors.assertOneLine(Blksnap.snapshot(state, "-d", "a", "--id", "2", name), name)
                 .contains("does not exist"));
-        Errors.assertOneLine(Blksnap.run("snapshot", "-c", "", name), name);
+        Errors.assertOneLine(Blksnap.snapshot(state, "-c", "", name), name);
         assertEquals(before, Images.sha256(img));
         assertEquals(List.of("a", "b"), Qemu.snapshotNames(img));
         Qemu.assertClean(img);
@@ -181,7 +183,7 @@ class SnapshotCommandTest {
         Qemu.img("create", "-q", "-f", "qcow2", "-o", "refcount_bits=1", one.toString(), "16M").ok();
         Qemu.io(one, "write -P 1 0 1M");
         String before = Images.sha256(one);
-        Errors.assertOneLine(Blksnap.run("snapshot", "-c", "s", one.toString()), one.toString());
+        Errors.assertOneLine(Blksnap.snapshot(state, "-c", "s", one.toString()), one.toString());
         assertEquals(before, Images.sha256(one));
         Qemu.assertClean(one);
     }
@@ -199,6 +201,7 @@ class SnapshotCommandTest {
                 new String[] {"snapshot", "-c", "a", "--type", "weird", name},
                 new String[] {"snapshot", "-c", "a", "--target-dir", "/tmp", name},
                 new String[] {"snapshot", "-c", "a", "--group", "g", name},
+                new String[] {"snapshot", "-d", "a", "--id", "1", "--group", "g"},
                 new String[] {"snapshot", "-c", "../x", "--type", "external", name})) {
             Blksnap.Run r = Blksnap.run(args);
             assertEquals(2, r.exit(), r.toString());

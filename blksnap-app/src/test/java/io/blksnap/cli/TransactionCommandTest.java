@@ -3,6 +3,7 @@ package io.blksnap.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.blksnap.registry.DeviceRegistry;
+import io.blksnap.testing.GroupFixture;
 import io.blksnap.testing.Hashes;
 import io.blksnap.testing.Qemu;
 import io.blksnap.txn.EngineOptions;
@@ -34,17 +35,16 @@ class TransactionCommandTest {
     Path dir;
 
     private final List<String> images = new ArrayList<>();
+    private GroupFixture fixture;
     private String state;
 
     @BeforeEach
     void images() throws Exception {
-        for (int i = 0; i < 3; i++) {
-            Path img = dir.resolve("vm" + i + ".qcow2");
-            Qemu.img("create", "-q", "-f", "qcow2", img.toString(), "16M").ok();
-            Qemu.io(img, "write -P " + (i + 1) + " 0 1M");
-            images.add(img.toString());
+        fixture = GroupFixture.in(dir).group("web", "vm0", "vm1", "vm2").absolutePaths().create();
+        for (String d : fixture.devices) {
+            images.add(fixture.image(d).toString());
         }
-        state = dir.resolve("state").toString();
+        state = fixture.stateDir().toString();
     }
 
     private String[] args(String... head) {
@@ -98,17 +98,7 @@ class TransactionCommandTest {
 
     @Test
     void groupFromDevicesYamlAndExternalSnapshots() throws Exception {
-        Path config = dir.resolve("config");
-        Files.createDirectories(config);
-        Files.createDirectories(dir.resolve("overlays"));
-        StringBuilder yaml = new StringBuilder("stateDir: " + dir.resolve("gstate") + "\ndevices:\n");
-        for (int i = 0; i < images.size(); i++) {
-            yaml.append("  - name: vm").append(i).append("\n    image: ").append(images.get(i))
-                    .append("\n    overlayDir: ").append(dir.resolve("overlays")).append("\n");
-        }
-        yaml.append("groups:\n  web: [vm0, vm1, vm2]\n");
-        Files.writeString(config.resolve("devices.yaml"), yaml);
-
+        Path config = fixture.devicesYaml().getParent();
         Blksnap.run("snapshot", "-c", "internal1", "--group", "web", "--config", config.toString()).ok();
         for (String img : images) {
             assertEquals(List.of("internal1"), Qemu.snapshotNames(Path.of(img)));
@@ -116,9 +106,9 @@ class TransactionCommandTest {
         JsonNode res = JSON.readTree(Blksnap.run("snapshot", "-c", "ext1", "--type", "external", "--group", "web",
                 "--config", config.toString(), "--json").ok().out());
         assertEquals("COMMITTED", res.get("status").asText());
-        DeviceRegistry reg = DeviceRegistry.load(config.resolve("devices.yaml"), dir);
+        DeviceRegistry reg = fixture.registry();
         for (int i = 0; i < images.size(); i++) {
-            Path overlay = dir.resolve("overlays/vm" + i + "-ext1.qcow2");
+            Path overlay = fixture.overlayDir("vm" + i).resolve("vm" + i + "-ext1.qcow2");
             assertEquals(overlay, reg.activeImage("vm" + i));
             Qemu.assertClean(overlay);
             assertTrue(Qemu.img("info", "--backing-chain", overlay.toString()).ok().out().contains(images.get(i)));

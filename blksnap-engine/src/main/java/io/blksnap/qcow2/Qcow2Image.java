@@ -220,6 +220,50 @@ public final class Qcow2Image implements Closeable {
         }
     }
 
+    /**
+     * Merges {@code upper}, an image whose backing file is this one, into this image (what
+     * {@code qemu-img commit} does): afterwards this image reads as {@code upper} read through
+     * it. Copy-on-write into free clusters and one header switch, so internal snapshots of this
+     * image keep their contents and a failure or crash before the switch leaves it as it was;
+     * {@code upper} is only read. Refused, with nothing written, for layouts it does not support.
+     */
+    public MergeResult commit(Qcow2Image upper) throws IOException {
+        requireSnapshotWritable();
+        try {
+            return ChainMerge.run(upper.path, upper.metadata(), path, metadata());
+        } finally {
+            stale = true;
+        }
+    }
+
+    /**
+     * {@link #commit} of the image files {@code upper} into {@code lower}, opened and locked here;
+     * refused while a running QEMU holds {@code upper} (it could be writing what is merged).
+     */
+    public static MergeResult commitInto(Path upper, Path lower) throws IOException {
+        try (Qcow2Image l = openForWrite(lower)) {
+            FileStorage.probeWritable(upper);
+            try (Qcow2Image u = open(upper)) {
+                return l.commit(u);
+            }
+        }
+    }
+
+    /**
+     * Records {@code name} as this image's backing file instead of the current one, without
+     * touching data (what {@code qemu-img rebase -u} does): the caller makes sure the new backing
+     * file reads as the old one did, as it does after {@link #commit} merged the old backing
+     * file into the new one. Relative names are relative to this image, as in QEMU.
+     */
+    public void replaceBackingFile(String name) throws IOException {
+        requireWritable();
+        try {
+            BackingSwitch.run(metadata(), name);
+        } finally {
+            stale = true;
+        }
+    }
+
     public long virtualSize() {
         return freshMetadata().header.size;
     }

@@ -10,6 +10,7 @@ import io.blksnap.txn.Transaction;
 import io.blksnap.txn.TransactionResult;
 
 import java.io.IOException;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.util.ArrayList;
@@ -25,9 +26,16 @@ import java.util.Map;
 public final class GroupPruner {
 
     private final SnapshotEngine engine;
+    private final Duration lockTimeout;
 
     public GroupPruner(SnapshotEngine engine) {
+        this(engine, null);
+    }
+
+    /** The deleting transaction waits for busy devices at most {@code lockTimeout} (null: the engine's). */
+    public GroupPruner(SnapshotEngine engine, Duration lockTimeout) {
         this.engine = engine;
+        this.lockTimeout = lockTimeout;
     }
 
     public PruneResult prune(String group, RetentionPolicy policy, Instant now, ZoneId zone, boolean dryRun)
@@ -36,12 +44,14 @@ public final class GroupPruner {
         // transaction id -> (device, snapshot) pairs it made in this group
         Map<String, List<String[]>> made = new LinkedHashMap<>();
         Map<String, Instant> times = new LinkedHashMap<>();
+        Map<String, String> names = new LinkedHashMap<>();
         for (CatalogDevice d : catalog.devices()) {
             for (CatalogSnapshot s : d.snapshots()) {
                 if (s.transactionId() != null) {
                     made.computeIfAbsent(s.transactionId(), k -> new ArrayList<>())
                             .add(new String[] {d.name(), s.id(), s.name()});
                     times.putIfAbsent(s.transactionId(), Instant.ofEpochSecond(s.dateSec(), s.dateNsec()));
+                    names.putIfAbsent(s.transactionId(), s.name());
                 }
             }
         }
@@ -49,15 +59,18 @@ public final class GroupPruner {
         times.forEach((id, t) -> candidates.add(new RetentionCandidate(id, t)));
         PrunePlan plan = RetentionPlanner.plan(candidates, policy, now, zone);
         if (dryRun || plan.pruned().isEmpty()) {
-            return new PruneResult(group, dryRun, plan.decisions(), null);
+            return new PruneResult(group, dryRun, plan.decisions(), Map.copyOf(names), null);
         }
         Transaction t = engine.begin();
+        if (lockTimeout != null) {
+            t.lockTimeout(lockTimeout);
+        }
         for (PruneDecision d : plan.pruned()) {
             for (String[] snap : made.get(d.id())) {
                 t.add(InternalSnapshotRequest.deleteById(snap[0], snap[1], snap[2]));
             }
         }
         TransactionResult r = t.submit();
-        return new PruneResult(group, false, plan.decisions(), r);
+        return new PruneResult(group, false, plan.decisions(), Map.copyOf(names), r);
     }
 }

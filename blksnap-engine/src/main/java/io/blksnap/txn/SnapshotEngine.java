@@ -3,6 +3,7 @@ package io.blksnap.txn;
 import io.blksnap.registry.DeviceRegistry;
 
 import java.io.IOException;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -51,6 +52,23 @@ public final class SnapshotEngine implements AutoCloseable {
         return new SnapshotEngine(registry, options);
     }
 
+    /**
+     * Opens the engine on a devices.yaml with default options; the file's path, if relative, and every relative
+     * path inside it resolve against the working directory, as for the {@code blksnap} command.
+     */
+    public static SnapshotEngine open(Path devicesYaml) throws IOException {
+        return open(devicesYaml, Path.of(""));
+    }
+
+    /**
+     * Opens the engine on a devices.yaml with default options; the file's path, if relative, and every relative
+     * path inside it resolve against {@code baseDir} (itself resolved against the working directory).
+     */
+    public static SnapshotEngine open(Path devicesYaml, Path baseDir) throws IOException {
+        Path base = baseDir.toAbsolutePath();
+        return open(DeviceRegistry.load(base.resolve(devicesYaml), base), EngineOptions.defaults());
+    }
+
     public Transaction begin() {
         return new Transaction(runner, validator);
     }
@@ -80,6 +98,12 @@ public final class SnapshotEngine implements AutoCloseable {
      */
     public TransactionResult undo(String transactionId) throws IOException {
         return undo.run(transactionId, begin());
+    }
+
+    /** {@link #undo(String)} waiting at most {@code lockTimeout} for busy devices (null: the engine's). */
+    public TransactionResult undo(String transactionId, java.time.Duration lockTimeout) throws IOException {
+        Transaction t = begin();
+        return undo.run(transactionId, lockTimeout == null ? t : t.lockTimeout(lockTimeout));
     }
 
     /** Every finished transaction, oldest first: what made each snapshot, for catalogs and pruning. */

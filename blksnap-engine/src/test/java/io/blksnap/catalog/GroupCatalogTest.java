@@ -6,9 +6,8 @@ import com.networknt.schema.JsonSchema;
 import com.networknt.schema.JsonSchemaFactory;
 import com.networknt.schema.SpecVersion;
 import com.networknt.schema.ValidationMessage;
-import io.blksnap.registry.DeviceRegistry;
+import io.blksnap.testing.GroupFixture;
 import io.blksnap.testing.Qemu;
-import io.blksnap.txn.EngineOptions;
 import io.blksnap.txn.InternalSnapshotRequest;
 import io.blksnap.txn.SnapshotEngine;
 import io.blksnap.txn.Transaction;
@@ -17,7 +16,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.InputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
@@ -37,17 +35,9 @@ class GroupCatalogTest {
 
     @Test
     void catalogNamesTheTransactionThatMadeEachSnapshotAndMatchesItsSchema() throws Exception {
-        StringBuilder yaml = new StringBuilder("stateDir: state\ndevices:\n");
-        for (int i = 0; i < 2; i++) {
-            Path img = dir.resolve("d" + i + ".qcow2");
-            Qemu.img("create", "-q", "-f", "qcow2", img.toString(), "8M").ok();
-            yaml.append("  - {name: d").append(i).append(", image: d").append(i).append(".qcow2, overlayDir: .}\n");
-        }
-        yaml.append("groups:\n  g: [d0, d1]\n");
-        Files.writeString(dir.resolve("devices.yaml"), yaml);
-        Qemu.img("snapshot", "-c", "by-qemu", dir.resolve("d0.qcow2").toString()).ok();
-        try (SnapshotEngine engine = SnapshotEngine.open(DeviceRegistry.load(dir.resolve("devices.yaml"), dir),
-                EngineOptions.defaults())) {
+        GroupFixture f = GroupFixture.in(dir).group("g", "d0", "d1").size("8M").written("0").create();
+        Qemu.img("snapshot", "-c", "by-qemu", f.image("d0").toString()).ok();
+        try (SnapshotEngine engine = f.engine()) {
             Transaction t = engine.begin()
                     .add(InternalSnapshotRequest.create("d0", "nightly", Instant.ofEpochSecond(1_790_000_000L, 5)))
                     .add(InternalSnapshotRequest.create("d1", "nightly", Instant.ofEpochSecond(1_790_000_000L, 5)));
@@ -60,7 +50,7 @@ class GroupCatalogTest {
             assertNull(d0.snapshots().get(0).transactionId(), "blksnap did not make QEMU's snapshot");
             assertEquals(r.id(), d0.snapshots().get(1).transactionId());
             assertEquals(1_790_000_000L, d0.snapshots().get(1).dateSec());
-            assertEquals(dir.resolve("d0.qcow2").toAbsolutePath().toString(), d0.activeImage());
+            assertEquals(f.image("d0").toAbsolutePath().toString(), d0.activeImage());
 
             JsonNode doc = JSON.valueToTree(c);
             JsonSchema schema;

@@ -1,16 +1,14 @@
 package io.blksnap.retention;
 
-import io.blksnap.registry.DeviceRegistry;
+import io.blksnap.testing.GroupFixture;
 import io.blksnap.testing.Hashes;
 import io.blksnap.testing.Qemu;
-import io.blksnap.txn.EngineOptions;
 import io.blksnap.txn.InternalSnapshotRequest;
 import io.blksnap.txn.SnapshotEngine;
 import io.blksnap.txn.TransactionStatus;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -28,17 +26,10 @@ class GroupPrunerTest {
 
     @Test
     void prunesBlksnapGroupSnapshotsAsWholesAndNeverForeignOnes() throws Exception {
-        StringBuilder yaml = new StringBuilder("stateDir: state\ndevices:\n");
-        for (int i = 0; i < 2; i++) {
-            Qemu.img("create", "-q", "-f", "qcow2", dir.resolve("d" + i + ".qcow2").toString(), "8M").ok();
-            yaml.append("  - {name: d").append(i).append(", image: d").append(i).append(".qcow2, overlayDir: .}\n");
-        }
-        yaml.append("groups:\n  g: [d0, d1]\n");
-        Files.writeString(dir.resolve("devices.yaml"), yaml);
-        Qemu.img("snapshot", "-c", "foreign", dir.resolve("d1.qcow2").toString()).ok();
+        GroupFixture f = GroupFixture.in(dir).group("g", "d0", "d1").size("8M").written("0").create();
+        Qemu.img("snapshot", "-c", "foreign", f.image("d1").toString()).ok();
         Instant now = Instant.parse("2026-11-26T12:00:00Z");
-        try (SnapshotEngine engine = SnapshotEngine.open(DeviceRegistry.load(dir.resolve("devices.yaml"), dir),
-                EngineOptions.defaults())) {
+        try (SnapshotEngine engine = f.engine()) {
             for (int day = 5; day >= 1; day--) {
                 Instant t = now.minus(Duration.ofDays(day));
                 engine.begin()
@@ -47,24 +38,24 @@ class GroupPrunerTest {
                         .submit();
             }
             RetentionPolicy keep2 = new RetentionPolicy(2, 0, 0, 0, 0, 0, null);
-            String before0 = Hashes.sha256(dir.resolve("d0.qcow2"));
+            String before0 = Hashes.sha256(f.image("d0"));
             PruneResult dry = new GroupPruner(engine).prune("g", keep2, now, ZoneOffset.UTC, true);
             assertEquals(3, dry.pruned().size());
             assertNull(dry.transaction());
-            assertEquals(before0, Hashes.sha256(dir.resolve("d0.qcow2")), "a dry run changes nothing");
+            assertEquals(before0, Hashes.sha256(f.image("d0")), "a dry run changes nothing");
 
             PruneResult real = new GroupPruner(engine).prune("g", keep2, now, ZoneOffset.UTC, false);
             assertEquals(TransactionStatus.COMMITTED, real.transaction().status());
             assertEquals(6, real.transaction().outcomes().size(), "3 group snapshots x 2 devices, one transaction");
-            assertEquals(List.of("day-2", "day-1"), Qemu.snapshotNames(dir.resolve("d0.qcow2")));
-            assertEquals(List.of("foreign", "day-2", "day-1"), Qemu.snapshotNames(dir.resolve("d1.qcow2")));
+            assertEquals(List.of("day-2", "day-1"), Qemu.snapshotNames(f.image("d0")));
+            assertEquals(List.of("foreign", "day-2", "day-1"), Qemu.snapshotNames(f.image("d1")));
             assertEquals("last", real.kept().get(0).rule());
 
             PruneResult again = new GroupPruner(engine).prune("g", keep2, now, ZoneOffset.UTC, false);
             assertEquals(0, again.pruned().size());
             assertNull(again.transaction());
         }
-        Qemu.assertClean(dir.resolve("d0.qcow2"));
-        Qemu.assertClean(dir.resolve("d1.qcow2"));
+        Qemu.assertClean(f.image("d0"));
+        Qemu.assertClean(f.image("d1"));
     }
 }

@@ -1,6 +1,8 @@
 package io.blksnap.testing;
 
 import java.io.IOException;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -37,8 +39,10 @@ public final class QemuVm implements AutoCloseable {
         Path log = Files.createTempFile("qemu-vm", ".log");
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         QemuVm vm = new QemuVm(p, qmpSocket, log);
+        // QEMU creates the socket file when it binds, a moment before it listens: wait until a
+        // connection is accepted, not just for the file
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        while (!Files.exists(qmpSocket)) {
+        while (!accepts(qmpSocket)) {
             if (!p.isAlive() || System.nanoTime() > deadline) {
                 vm.close();
                 throw new AssertionError("QEMU did not start: " + vm.output());
@@ -46,6 +50,14 @@ public final class QemuVm implements AutoCloseable {
             Thread.sleep(20);
         }
         return vm;
+    }
+
+    private static boolean accepts(Path socket) {
+        try (SocketChannel probe = SocketChannel.open(UnixDomainSocketAddress.of(socket))) {
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     public Path qmpSocket() {

@@ -4,6 +4,7 @@ import io.blksnap.qcow2.Qcow2Image;
 import io.blksnap.qcow2.Snapshot;
 import io.blksnap.registry.DeviceRegistry;
 import io.blksnap.storage.Storage;
+import io.blksnap.testing.GroupFixture;
 import io.blksnap.testing.WriteHookStorage;
 
 import java.io.IOException;
@@ -17,7 +18,7 @@ import java.util.stream.Stream;
 
 /**
  * The process {@link TransactionCrashTest} kills: opens the engine (which recovers) on
- * {@code <dir>/devices.yaml}, group "g", and then
+ * the {@link GroupFixture} in {@code <dir>}, group "g", and then
  * <ul>
  *   <li>{@code loop RUN}: runs group transactions until it is killed: an internal snapshot
  *       {@code rRUN-I} on every device, the deletion of every older snapshot of the active
@@ -109,7 +110,7 @@ public final class CrashChild {
         String command = args[1];
         Halting faults = new Halting(command.equals("loop") ? "none" : args[command.equals("once") ? 3 : 2],
                 command.equals("once") && args.length > 4 ? args[4] : "");
-        DeviceRegistry registry = DeviceRegistry.load(dir.resolve("devices.yaml"), dir);
+        DeviceRegistry registry = GroupFixture.load(dir);
         EngineOptions options = EngineOptions.defaults().withFaults(faults);
         if (!command.equals("loop")) {
             options = options.withParallelism(1); // the same order of points and writes in every run

@@ -1,5 +1,6 @@
 package io.blksnap.txn;
 
+import io.blksnap.testing.GroupFixture;
 import io.blksnap.testing.Hashes;
 import io.blksnap.testing.Qemu;
 import org.junit.jupiter.api.BeforeEach;

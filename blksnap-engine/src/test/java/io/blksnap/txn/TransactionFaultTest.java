@@ -3,6 +3,7 @@ package io.blksnap.txn;
 import io.blksnap.qcow2.Qcow2Image;
 import io.blksnap.registry.DeviceRegistry;
 import io.blksnap.storage.Storage;
+import io.blksnap.testing.GroupFixture;
 import io.blksnap.testing.WriteHookStorage;
 import io.blksnap.testing.Qemu;
 import io.blksnap.testing.RamTempDir;

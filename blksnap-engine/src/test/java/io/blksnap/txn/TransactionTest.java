@@ -2,6 +2,7 @@ package io.blksnap.txn;
 
 import io.blksnap.qcow2.Qcow2Image;
 import io.blksnap.registry.DeviceRegistry;
+import io.blksnap.testing.GroupFixture;
 import io.blksnap.testing.Qemu;
 import io.blksnap.testing.QemuHolder;
 import org.junit.jupiter.api.Test;

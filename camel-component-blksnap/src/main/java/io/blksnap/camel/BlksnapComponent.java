@@ -4,8 +4,6 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Map;
 
-import io.blksnap.registry.DeviceRegistry;
-import io.blksnap.txn.EngineOptions;
 import io.blksnap.txn.SnapshotEngine;
 import org.apache.camel.Endpoint;
 import org.apache.camel.spi.Metadata;
@@ -34,7 +32,6 @@ public class BlksnapComponent extends DefaultComponent {
     private String baseDir;
 
     private SnapshotEngine ownEngine;
-    private final DeviceGate gate = new DeviceGate();
     private final SagaTransactions sagas = new SagaTransactions();
 
     @Override
@@ -56,11 +53,10 @@ public class BlksnapComponent extends DefaultComponent {
                 if (engine != null) {
                     LOG.warn("configFile {} is set: ignoring the SnapshotEngine bean", configFile);
                 }
-                Path base = Path.of(baseDir != null ? baseDir : "").toAbsolutePath();
-                Path yaml = base.resolve(configFile);
-                ownEngine = SnapshotEngine.open(DeviceRegistry.load(yaml, base), EngineOptions.defaults());
-                LOG.info("Opened a blksnap engine on {} ({} transactions recovered at start)", yaml,
-                        ownEngine.startupRecovery().resolved().size());
+                Path base = Path.of(baseDir != null ? baseDir : "");
+                ownEngine = SnapshotEngine.open(Path.of(configFile), base);
+                LOG.info("Opened a blksnap engine on {} ({} transactions recovered at start)",
+                        base.toAbsolutePath().resolve(configFile), ownEngine.startupRecovery().resolved().size());
             }
             return ownEngine;
         }
@@ -73,10 +69,6 @@ public class BlksnapComponent extends DefaultComponent {
     /** The engine this component opened from configFile and owns, or null. */
     synchronized SnapshotEngine ownedEngine() {
         return ownEngine;
-    }
-
-    DeviceGate gate() {
-        return gate;
     }
 
     SagaTransactions sagas() {
@@ -108,8 +100,9 @@ public class BlksnapComponent extends DefaultComponent {
     }
 
     /**
-     * The blksnap engine to use (a SnapshotEngine bean, autowired when there is exactly one); its owner opens and
-     * closes it.
+     * The blksnap engine to use: an io.blksnap.txn.SnapshotEngine bean (made with
+     * io.blksnap.txn.SnapshotEngine.open(devicesYaml)), autowired when the registry holds exactly one; its owner
+     * opens and closes it.
      */
     public void setEngine(SnapshotEngine engine) {
         this.engine = engine;
@@ -121,7 +114,8 @@ public class BlksnapComponent extends DefaultComponent {
 
     /**
      * A devices.yaml: the component then opens its own engine on it (recovering what a crash left), and closes it
-     * when the component stops. It takes precedence over engine.
+     * when the component stops. It takes precedence over engine. A relative configFile, and the relative paths
+     * inside it, resolve against baseDir.
      */
     public void setConfigFile(String configFile) {
         this.configFile = configFile;
@@ -132,7 +126,8 @@ public class BlksnapComponent extends DefaultComponent {
     }
 
     /**
-     * The directory configFile and the relative paths inside it resolve against (default: the working directory).
+     * The directory configFile and the relative paths inside it resolve against; a relative baseDir resolves against
+     * the working directory, which is the default.
      */
     public void setBaseDir(String baseDir) {
         this.baseDir = baseDir;

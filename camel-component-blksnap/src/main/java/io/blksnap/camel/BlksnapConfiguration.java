@@ -25,21 +25,21 @@ public class BlksnapConfiguration implements Cloneable {
     private String timeZone = "UTC";
     @UriParam(label = "producer")
     private String transactionId;
-    @UriParam(label = "producer,prune")
+    @UriParam(label = "producer,prune", defaultValue = "0")
     private int keepLast;
-    @UriParam(label = "producer,prune")
+    @UriParam(label = "producer,prune", defaultValue = "0")
     private int keepHourly;
-    @UriParam(label = "producer,prune")
+    @UriParam(label = "producer,prune", defaultValue = "0")
     private int keepDaily;
-    @UriParam(label = "producer,prune")
+    @UriParam(label = "producer,prune", defaultValue = "0")
     private int keepWeekly;
-    @UriParam(label = "producer,prune")
+    @UriParam(label = "producer,prune", defaultValue = "0")
     private int keepMonthly;
-    @UriParam(label = "producer,prune")
+    @UriParam(label = "producer,prune", defaultValue = "0")
     private int keepYearly;
     @UriParam(label = "producer,prune")
     private String keepWithin;
-    @UriParam(label = "producer,prune")
+    @UriParam(label = "producer,prune", defaultValue = "false")
     private boolean dryRun;
     @UriParam(label = "producer", defaultValue = "30s", javaType = "java.time.Duration")
     private long timeout = 30_000;
@@ -90,7 +90,9 @@ public class BlksnapConfiguration implements Cloneable {
 
     /**
      * How snapshot names its snapshots when no name is given: a strftime-like pattern of the snapshot time in
-     * timeZone (%Y %y %m %d %H %M %S %j %s %%).
+     * timeZone (%Y %y %m %d %H %M %S %j %s %%). In an endpoint URI, in YAML parameters or in the endpoint DSL, wrap
+     * it in RAW() when it holds a % followed by two hexadecimal digits (such as %d0 or %de), a plus sign or an
+     * ampersand, which URI decoding would change; set on the component it is taken as written.
      */
     public void setNamePattern(String namePattern) {
         this.namePattern = namePattern;
@@ -112,8 +114,12 @@ public class BlksnapConfiguration implements Cloneable {
     }
 
     /**
-     * The transaction undo compensates. The CamelBlksnapTransactionId header overrides it; without either, inside
-     * a Saga, undo compensates the snapshots this component took for the saga (its Long-Running-Action).
+     * The transaction undo compensates; the CamelBlksnapTransactionId header overrides it. undo deletes the snapshots
+     * that transaction made, as a new transaction, and is idempotent: a second undo, or an undo of an aborted
+     * transaction, succeeds and changes nothing. Without a transaction id but inside a Saga (a Long-Running-Action
+     * header), undo compensates the snapshots this component took in that saga. undo sets no header:
+     * CamelBlksnapTransactionId keeps naming the undone transaction, so repeating undo is harmless; the body's
+     * undoes names it too.
      */
     public void setTransactionId(String transactionId) {
         this.transactionId = transactionId;
@@ -215,8 +221,9 @@ public class BlksnapConfiguration implements Cloneable {
     }
 
     /**
-     * How long a changing operation waits for the group's devices while another operation of this component holds
-     * them; when it runs out the operation fails with BlksnapTransactionAbortedException and changes nothing.
+     * How long a snapshot, delete, apply, undo or prune waits for the group's devices while another transaction of
+     * the engine holds them; when it runs out the operation fails with
+     * io.blksnap.camel.BlksnapTransactionAbortedException and changes nothing.
      */
     public void setTimeout(long timeout) {
         this.timeout = timeout;

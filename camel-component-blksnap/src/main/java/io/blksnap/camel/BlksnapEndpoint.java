@@ -9,6 +9,8 @@ import java.util.EnumSet;
 import java.util.Locale;
 import java.util.Set;
 
+import io.blksnap.retention.Durations;
+import io.blksnap.retention.RetentionPolicy;
 import io.blksnap.txn.SnapshotEngine;
 import io.blksnap.txn.SnapshotNamer;
 import io.blksnap.txn.TransactionEvent;
@@ -70,7 +72,8 @@ public class BlksnapEndpoint extends DefaultEndpoint implements MultipleConsumer
         super.doInit();
         // options that cannot work fail the route at start rather than its first exchange
         zone();
-        keepWithin();
+        // an empty policy is judged when prune runs: a route may hold a prune it never sends to
+        retentionPolicy();
         eventKinds();
         if (configuration.getTimeout() < 0) {
             throw new IllegalArgumentException("timeout must not be negative");
@@ -117,6 +120,13 @@ public class BlksnapEndpoint extends DefaultEndpoint implements MultipleConsumer
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("keepWithin \"" + s + "\": " + e.getMessage(), e);
         }
+    }
+
+    /** prune's policy from the keep* options; a negative count or keepWithin is refused. */
+    RetentionPolicy retentionPolicy() {
+        BlksnapConfiguration c = configuration;
+        return new RetentionPolicy(c.getKeepLast(), c.getKeepHourly(), c.getKeepDaily(), c.getKeepWeekly(),
+                c.getKeepMonthly(), c.getKeepYearly(), keepWithin());
     }
 
     Set<TransactionEvent.Kind> eventKinds() {

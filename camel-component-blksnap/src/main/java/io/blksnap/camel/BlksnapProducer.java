@@ -1,39 +1,26 @@
 package io.blksnap.camel;
 
 import java.io.IOException;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 import java.time.temporal.TemporalAccessor;
-import java.util.ArrayList;
 import java.util.Date;
-import java.util.HashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
-import java.util.Set;
-import java.util.regex.Pattern;
 
-import io.blksnap.catalog.CatalogDevice;
-import io.blksnap.catalog.CatalogSnapshot;
 import io.blksnap.catalog.GroupCatalog;
 import io.blksnap.catalog.GroupSnapshot;
-import io.blksnap.registry.Device;
+import io.blksnap.group.GroupOperations;
+import io.blksnap.group.GroupRequestException;
+import io.blksnap.group.SnapshotKind;
 import io.blksnap.registry.RegistryException;
-import io.blksnap.retention.PruneDecision;
 import io.blksnap.retention.PruneResult;
-import io.blksnap.retention.GroupPruner;
 import io.blksnap.retention.RetentionPolicy;
-import io.blksnap.txn.ExternalSnapshotRequest;
-import io.blksnap.txn.InternalSnapshotRequest;
 import io.blksnap.txn.InvalidRequestException;
 import io.blksnap.txn.SnapshotEngine;
 import io.blksnap.txn.SnapshotNamer;
-import io.blksnap.txn.SnapshotRequest;
-import io.blksnap.txn.Step;
-import io.blksnap.txn.Transaction;
-import io.blksnap.txn.TransactionRecord;
 import io.blksnap.txn.TransactionResult;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
@@ -48,8 +35,6 @@ import org.slf4j.LoggerFactory;
 public class BlksnapProducer extends DefaultProducer {
 
     private static final Logger LOG = LoggerFactory.getLogger(BlksnapProducer.class);
-    /** External snapshot names become file names: {@code <device>-<name>.qcow2}. */
-    private static final Pattern FILE_NAME_PART = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
 
     public BlksnapProducer(BlksnapEndpoint endpoint) {
         super(endpoint);
@@ -81,16 +66,19 @@ public class BlksnapProducer extends DefaultProducer {
             case undo -> undo(exchange, engine);
             case prune -> prune(exchange, engine);
             case catalog -> exchange.getMessage().setBody(
-                    read(() -> new GroupCatalog(engine).catalog(group(), getEndpoint().clock().instant())));
+                    call(() -> new GroupCatalog(engine).catalog(group(), getEndpoint().clock().instant())));
             default -> throw new BlksnapInvalidRequestException("unsupported operation " + op);
         }
     }
 
-    // ---- operations ----
+    // ---- operations: read the inputs, one engine call, map the result ----
+
+    private GroupOperations groupOperations(SnapshotEngine engine) {
+        return new GroupOperations(engine, Duration.ofMillis(conf().getTimeout()));
+    }
 
     private void snapshot(Exchange exchange, SnapshotEngine engine) throws BlksnapException {
         Message in = exchange.getMessage();
-        List<Device> devices = devices(engine);
         Instant time = snapshotTime(in);
         String name = name(in);
         if (name == null) {
@@ -100,20 +88,9 @@ public class BlksnapProducer extends DefaultProducer {
                 throw new BlksnapInvalidRequestException(null, "namePattern: " + e.getMessage(), e);
             }
         }
-        BlksnapSnapshotType type = type(in);
-        List<SnapshotRequest> requests = new ArrayList<>();
-        for (Device d : devices) {
-            if (type == BlksnapSnapshotType.internal) {
-                requests.add(InternalSnapshotRequest.create(d.name(), name, time));
-            } else {
-                if (!FILE_NAME_PART.matcher(name).matches()) {
-                    throw new BlksnapInvalidRequestException(null, "external snapshot name \"" + name
-                            + "\" must be letters, digits, '.', '_' or '-' (it becomes part of a file name)", null);
-                }
-                requests.add(ExternalSnapshotRequest.create(d.name(), d.overlayDir().resolve(d.name() + "-" + name + ".qcow2")));
-            }
-        }
-        TransactionResult r = transaction(engine, requests);
+        String taken = name;
+        SnapshotKind kind = type(in) == BlksnapSnapshotType.internal ? SnapshotKind.INTERNAL : SnapshotKind.EXTERNAL;
+        TransactionResult r = call(() -> groupOperations(engine).snapshot(group(), taken, kind, time));
         in.setHeader(BlksnapConstants.SNAPSHOT_NAME, name);
         String lra = in.getHeader(Exchange.SAGA_LONG_RUNNING_ACTION, String.class);
         if (lra != null && r.committed()) {
@@ -124,34 +101,16 @@ public class BlksnapProducer extends DefaultProducer {
 
     private void delete(Exchange exchange, SnapshotEngine engine) throws BlksnapException {
         String name = requireName(exchange.getMessage(), "delete");
-        List<String> holders = new ArrayList<>();
-        for (GroupSnapshot s : list(engine)) {
-            if (s.name().equals(name)) {
-                holders.addAll(s.devices());
-            }
-        }
-        if (holders.isEmpty()) {
-            throw new BlksnapInvalidRequestException(null, "group " + group() + " has no snapshot named \"" + name + "\"",
-                    null);
-        }
-        List<SnapshotRequest> requests = new ArrayList<>();
-        for (String d : new LinkedHashSet<>(holders)) {
-            requests.add(InternalSnapshotRequest.delete(d, name));
-        }
-        finish(exchange, BlksnapOperations.delete, transaction(engine, requests));
+        finish(exchange, BlksnapOperations.delete, call(() -> groupOperations(engine).delete(group(), name)));
     }
 
     private void apply(Exchange exchange, SnapshotEngine engine) throws BlksnapException {
         String name = requireName(exchange.getMessage(), "apply");
-        List<SnapshotRequest> requests = new ArrayList<>();
-        for (Device d : devices(engine)) {
-            requests.add(InternalSnapshotRequest.apply(d.name(), name));
-        }
-        finish(exchange, BlksnapOperations.apply, transaction(engine, requests));
+        finish(exchange, BlksnapOperations.apply, call(() -> groupOperations(engine).apply(group(), name)));
     }
 
     private List<GroupSnapshot> list(SnapshotEngine engine) throws BlksnapException {
-        return read(() -> new GroupCatalog(engine).groupSnapshots(group()));
+        return call(() -> new GroupCatalog(engine).groupSnapshots(group()));
     }
 
     private void undo(Exchange exchange, SnapshotEngine engine) throws BlksnapException {
@@ -185,32 +144,8 @@ public class BlksnapProducer extends DefaultProducer {
 
     /** Undoes one transaction; the header keeps naming it, so a repeated undo is a no-op. */
     private BlksnapTransaction undoOne(SnapshotEngine engine, String id) throws BlksnapException {
-        Set<String> members = new LinkedHashSet<>();
-        for (Device d : devices(engine)) {
-            members.add(d.name());
-        }
-        TransactionRecord record = read(() -> {
-            TransactionRecord found = null;
-            for (TransactionRecord t : engine.history()) {
-                if (t.id().equals(id)) {
-                    found = t;
-                }
-            }
-            return found;
-        });
-        if (record != null) {
-            for (SnapshotRequest r : record.requests()) {
-                if (!members.contains(r.device())) {
-                    throw new BlksnapInvalidRequestException(r.device(), "transaction " + id + " changed device "
-                            + r.device() + ", which is not in group " + group(), null);
-                }
-            }
-        }
-        TransactionResult r = gated(members, List.of(), () -> engine.undo(id));
-        boolean ranNothing = r.outcomes().isEmpty();
-        BlksnapTransaction view = new BlksnapTransaction(ranNothing ? null : r.id(), group(),
-                BlksnapOperations.undo.name(), r.status().name(), r.committed(), r.failedDevice(), r.reason(), id,
-                r.outcomes().stream().map(BlksnapOutcome::of).toList());
+        TransactionResult r = call(() -> groupOperations(engine).undo(group(), id));
+        BlksnapTransaction view = BlksnapTransaction.of(group(), BlksnapOperations.undo, r, id);
         if (!r.committed()) {
             throw new BlksnapTransactionAbortedException(view);
         }
@@ -222,8 +157,7 @@ public class BlksnapProducer extends DefaultProducer {
         BlksnapConfiguration c = conf();
         RetentionPolicy policy;
         try {
-            policy = new RetentionPolicy(c.getKeepLast(), c.getKeepHourly(), c.getKeepDaily(), c.getKeepWeekly(),
-                    c.getKeepMonthly(), c.getKeepYearly(), getEndpoint().keepWithin());
+            policy = getEndpoint().retentionPolicy();
         } catch (IllegalArgumentException e) {
             throw new BlksnapInvalidRequestException(null, e.getMessage(), e);
         }
@@ -234,40 +168,12 @@ public class BlksnapProducer extends DefaultProducer {
         Boolean dryHeader = in.getHeader(BlksnapConstants.DRY_RUN, Boolean.class);
         boolean dryRun = dryHeader != null ? dryHeader : c.isDryRun();
         Instant now = getEndpoint().clock().instant();
-        Set<String> members = new LinkedHashSet<>();
-        for (Device d : devices(engine)) {
-            members.add(d.name());
-        }
-        Map<String, String> names = new HashMap<>();
-        PruneResult result = gated(members, List.of(), () -> {
-            // the names of the candidates (transaction ids), read under the same gate as the pruning
-            for (CatalogDevice d : new GroupCatalog(engine).catalog(group(), now).devices()) {
-                for (CatalogSnapshot s : d.snapshots()) {
-                    if (s.transactionId() != null) {
-                        names.putIfAbsent(s.transactionId(), s.name());
-                    }
-                }
-            }
-            return new GroupPruner(engine).prune(group(), policy, now, getEndpoint().zone(), dryRun);
-        });
-        List<BlksnapPruneDecision> decisions = new ArrayList<>();
-        List<String> kept = new ArrayList<>();
-        List<String> pruned = new ArrayList<>();
-        for (PruneDecision d : result.decisions()) {
-            String name = names.get(d.id());
-            decisions.add(new BlksnapPruneDecision(name, d.id(), d.time().toString(), d.time().getEpochSecond(),
-                    d.keep(), d.rule(), d.ruleIndex(), d.keep() ? d.rule() + " #" + d.ruleIndex() : "pruned"));
-            (d.keep() ? kept : pruned).add(name);
-        }
-        BlksnapTransaction txn = result.transaction() == null ? null
-                : BlksnapTransaction.of(group(), BlksnapOperations.prune, result.transaction(), null);
-        BlksnapPruneResult body = new BlksnapPruneResult(group(), dryRun, now.toString(),
-                new BlksnapPruneResult.Policy(policy.keepLast(), policy.keepHourly(), policy.keepDaily(),
-                        policy.keepWeekly(), policy.keepMonthly(), policy.keepYearly(),
-                        policy.keepWithin() == null ? null : policy.keepWithin().toString()),
-                List.copyOf(decisions), List.copyOf(kept), List.copyOf(pruned), txn);
+        PruneResult result = call(() -> groupOperations(engine).prune(group(), policy, now, getEndpoint().zone(),
+                dryRun));
+        BlksnapPruneResult body = BlksnapPruneResult.of(result, policy, now);
+        BlksnapTransaction txn = body.transaction();
         if (txn != null) {
-            in.setHeader(BlksnapConstants.TRANSACTION_ID, txn.id());
+            in.setHeader(BlksnapConstants.PRUNE_TRANSACTION_ID, txn.id());
             in.setHeader(BlksnapConstants.TRANSACTION_STATUS, txn.status());
             if (!txn.committed()) {
                 throw new BlksnapTransactionAbortedException(txn);
@@ -276,54 +182,19 @@ public class BlksnapProducer extends DefaultProducer {
         in.setBody(body);
     }
 
-    // ---- transactions ----
-
-    /** The requests as one transaction, under the gate: refused (nothing changed), aborted, or committed. */
-    private TransactionResult transaction(SnapshotEngine engine, List<SnapshotRequest> requests)
-            throws BlksnapException {
-        Set<String> devices = new LinkedHashSet<>();
-        requests.forEach(r -> devices.add(r.device()));
-        return gated(devices, requests, () -> {
-            Transaction t = engine.begin();
-            for (SnapshotRequest r : requests) {
-                t.add(r);
-            }
-            return t.submit();
-        });
-    }
+    // ---- engine calls and results ----
 
     private interface EngineCall<T> {
         T call() throws IOException;
     }
 
-    private <T> T gated(Set<String> devices, List<SnapshotRequest> requests, EngineCall<T> call)
-            throws BlksnapException {
-        DeviceGate gate = getEndpoint().getComponent().gate();
-        long timeout = conf().getTimeout();
-        try {
-            if (!gate.acquire(devices, timeout)) {
-                throw new BlksnapTransactionAbortedException(new BlksnapTransaction(null, group(), null, "ABORTED",
-                        false, null, "devices are busy with another transaction (waited " + timeout + " ms)", null,
-                        requests.stream().map(r -> BlksnapOutcome.of(r, Step.CANCELLED, null, null)).toList()));
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new BlksnapException("interrupted while waiting for the devices of group " + group(), e);
-        }
-        try {
-            return read(call);
-        } finally {
-            gate.release(devices);
-        }
-    }
-
     /** Runs an engine call, turning its refusals into BlksnapInvalidRequestException. */
-    private <T> T read(EngineCall<T> call) throws BlksnapException {
+    private <T> T call(EngineCall<T> call) throws BlksnapException {
         try {
             return call.call();
         } catch (InvalidRequestException e) {
             throw new BlksnapInvalidRequestException(e.device(), e.getMessage(), e);
-        } catch (RegistryException e) {
+        } catch (GroupRequestException | RegistryException e) {
             throw new BlksnapInvalidRequestException(null, e.getMessage(), e);
         } catch (IOException e) {
             throw new BlksnapException("blksnap on group " + group() + ": " + e.getMessage(), e);
@@ -334,8 +205,10 @@ public class BlksnapProducer extends DefaultProducer {
             throws BlksnapTransactionAbortedException {
         BlksnapTransaction view = BlksnapTransaction.of(group(), op, r, null);
         Message in = exchange.getMessage();
-        in.setHeader(BlksnapConstants.TRANSACTION_ID, r.id());
-        in.setHeader(BlksnapConstants.TRANSACTION_STATUS, r.status().name());
+        if (view.id() != null) {
+            in.setHeader(BlksnapConstants.TRANSACTION_ID, view.id());
+            in.setHeader(BlksnapConstants.TRANSACTION_STATUS, view.status());
+        }
         if (!r.committed()) {
             throw new BlksnapTransactionAbortedException(view);
         }
@@ -343,10 +216,6 @@ public class BlksnapProducer extends DefaultProducer {
     }
 
     // ---- inputs ----
-
-    private List<Device> devices(SnapshotEngine engine) throws BlksnapException {
-        return read(() -> engine.registry().group(group()));
-    }
 
     private BlksnapOperations operation(Message in) throws BlksnapInvalidRequestException {
         Object h = in.getHeader(BlksnapConstants.OPERATION);

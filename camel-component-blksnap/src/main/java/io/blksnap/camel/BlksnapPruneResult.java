@@ -1,8 +1,13 @@
 package io.blksnap.camel;
 
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import io.blksnap.retention.PruneDecision;
+import io.blksnap.retention.PruneResult;
+import io.blksnap.retention.RetentionPolicy;
 
 /**
  * The body of prune: the policy, one decision per group snapshot (newest first), the names kept and pruned, and
@@ -17,5 +22,24 @@ public record BlksnapPruneResult(String group, boolean dryRun, String now, Polic
                          "keepWithin" })
     public record Policy(int keepLast, int keepHourly, int keepDaily, int keepWeekly, int keepMonthly, int keepYearly,
             String keepWithin) {
+    }
+
+    static BlksnapPruneResult of(PruneResult result, RetentionPolicy policy, Instant now) {
+        List<BlksnapPruneDecision> decisions = new ArrayList<>();
+        List<String> kept = new ArrayList<>();
+        List<String> pruned = new ArrayList<>();
+        for (PruneDecision d : result.decisions()) {
+            String name = result.names().get(d.id());
+            decisions.add(new BlksnapPruneDecision(name, d.id(), d.time().toString(), d.time().getEpochSecond(),
+                    d.keep(), d.rule(), d.ruleIndex(), d.keep() ? d.rule() + " #" + d.ruleIndex() : "pruned"));
+            (d.keep() ? kept : pruned).add(name);
+        }
+        BlksnapTransaction txn = result.transaction() == null ? null
+                : BlksnapTransaction.of(result.group(), BlksnapOperations.prune, result.transaction(), null);
+        return new BlksnapPruneResult(result.group(), result.dryRun(), now.toString(),
+                new Policy(policy.keepLast(), policy.keepHourly(), policy.keepDaily(), policy.keepWeekly(),
+                        policy.keepMonthly(), policy.keepYearly(),
+                        policy.keepWithin() == null ? null : policy.keepWithin().toString()),
+                List.copyOf(decisions), List.copyOf(kept), List.copyOf(pruned), txn);
     }
 }

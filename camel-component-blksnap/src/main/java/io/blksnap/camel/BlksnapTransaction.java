@@ -3,6 +3,7 @@ package io.blksnap.camel;
 import java.util.List;
 
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import io.blksnap.txn.Step;
 import io.blksnap.txn.TransactionResult;
 
 /**
@@ -25,8 +26,18 @@ public record BlksnapTransaction(String id, String group, String operation, Stri
         String failedDevice, String reason, String undoes, List<BlksnapOutcome> outcomes) {
 
     static BlksnapTransaction of(String group, BlksnapOperations operation, TransactionResult r, String undoes) {
-        return new BlksnapTransaction(r.id(), group, operation == null ? null : operation.name(), r.status().name(),
+        return new BlksnapTransaction(ran(r) ? r.id() : null, group, operation == null ? null : operation.name(), r.status().name(),
                 r.committed(), r.failedDevice(), r.reason(), undoes,
                 r.outcomes().stream().map(BlksnapOutcome::of).toList());
+    }
+
+    /**
+     * False when there is no transaction to name: an undo that found nothing to do (no outcomes), or a transaction
+     * the engine gave up before it began (its devices stayed busy past the timeout, or await recovery: every
+     * request CANCELLED, nothing journaled).
+     */
+    private static boolean ran(TransactionResult r) {
+        return !r.outcomes().isEmpty()
+               && (r.committed() || !r.outcomes().stream().allMatch(o -> o.step() == Step.CANCELLED));
     }
 }

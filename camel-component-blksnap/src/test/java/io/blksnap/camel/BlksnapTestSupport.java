@@ -4,7 +4,7 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 
-import io.blksnap.registry.DeviceRegistry;
+import io.blksnap.testing.GroupFixture;
 import io.blksnap.txn.EngineOptions;
 import io.blksnap.txn.SnapshotEngine;
 import org.apache.camel.Exchange;
@@ -13,14 +13,14 @@ import org.apache.camel.test.junit5.CamelTestSupport;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A Camel context over a {@link Fixture} (group g of two devices, group other of one) and a real engine bean,
- * autowired into the component, whose fault seam tests can arm.
+ * A Camel context over a {@link #fixture(Path, int) fixture} (group g of two devices, group other of one) and a real
+ * engine bean, autowired into the component, whose fault seam tests can arm.
  */
 abstract class BlksnapTestSupport extends CamelTestSupport {
 
     @TempDir
     Path dir;
-    Fixture fixture;
+    GroupFixture fixture;
     SnapshotEngine engine;
     final Faults faults = new Faults();
 
@@ -35,9 +35,13 @@ abstract class BlksnapTestSupport extends CamelTestSupport {
 
     @Override
     public void setupResources() throws Exception {
-        fixture = new Fixture(dir, devices());
-        engine = SnapshotEngine.open(DeviceRegistry.load(fixture.devicesYaml(), dir),
-                engineOptions().withFaults(faults));
+        fixture = fixture(dir, devices());
+        engine = SnapshotEngine.open(fixture.registry(), engineOptions().withFaults(faults));
+    }
+
+    /** Group {@code g} of devices disk0..disk(n-1) and group {@code other} of one more device, {@code spare}. */
+    static GroupFixture fixture(Path dir, int n) throws Exception {
+        return GroupFixture.in(dir).disks(n).group("other", "spare").size("8M").written("256k").create();
     }
 
     @Override

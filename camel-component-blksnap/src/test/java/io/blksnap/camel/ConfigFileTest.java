@@ -5,7 +5,7 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
 
-import io.blksnap.registry.DeviceRegistry;
+import io.blksnap.testing.GroupFixture;
 import io.blksnap.txn.EngineOptions;
 import io.blksnap.txn.InternalSnapshotRequest;
 import io.blksnap.txn.SnapshotEngine;
@@ -35,9 +35,9 @@ class ConfigFileTest {
 
     @Test
     void theComponentOpensItsOwnEngineAndDeliversWhatItsStartupRecovered() throws Exception {
-        Fixture f = new Fixture(dir, 2);
+        GroupFixture f = BlksnapTestSupport.fixture(dir, 2);
         Faults faults = new Faults();
-        try (SnapshotEngine crashing = SnapshotEngine.open(DeviceRegistry.load(f.devicesYaml(), dir),
+        try (SnapshotEngine crashing = SnapshotEngine.open(f.registry(),
                 EngineOptions.defaults().withFaults(faults))) {
             faults.failAt("commit");
             Transaction t = crashing.begin()

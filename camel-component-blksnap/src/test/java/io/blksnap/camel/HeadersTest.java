@@ -101,7 +101,7 @@ class HeadersTest extends BlksnapTestSupport {
         Exchange e = call("direct:pruneDry", BlksnapConstants.DRY_RUN, "false");
         BlksnapPruneResult real = e.getMessage().getBody(BlksnapPruneResult.class);
         assertFalse(real.dryRun());
-        assertEquals(real.transaction().id(), e.getMessage().getHeader(BlksnapConstants.TRANSACTION_ID));
+        assertEquals(real.transaction().id(), e.getMessage().getHeader(BlksnapConstants.PRUNE_TRANSACTION_ID));
         for (String d : fixture.devices) {
             assertEquals(List.of("auto-20261103-120000"), fixture.snapshots(d));
         }

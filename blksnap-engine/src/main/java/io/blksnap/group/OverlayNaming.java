@@ -1,0 +1,31 @@
+package io.blksnap.group;
+
+import io.blksnap.registry.Device;
+
+import java.nio.file.Path;
+
+/**
+ * Where an external snapshot's overlay goes: {@code <overlayDir>/<device>-<snapshot>.qcow2}. Named after the
+ * device rather than its active layer's file, because the active layer changes with every pivot (a name built
+ * on it grows, {@code vm0-a-b-c.qcow2}), while a configured device name is stable and unique in the registry.
+ * A device named by its image path (image files given on the command line) is called by that file's stem.
+ */
+public final class OverlayNaming {
+
+    private OverlayNaming() {
+    }
+
+    /** @throws IllegalArgumentException when {@code snapshotName} is not {@link GroupSnapshotNames#checkFileSafe file-safe} */
+    public static Path overlayFor(Device device, String snapshotName) {
+        GroupSnapshotNames.checkFileSafe(snapshotName);
+        return device.overlayDir().resolve(label(device) + "-" + snapshotName + ".qcow2").toAbsolutePath().normalize();
+    }
+
+    private static String label(Device device) {
+        String name = device.name();
+        if (name.indexOf('/') < 0) {
+            return name; // a configured name: never holds a separator
+        }
+        return Path.of(name).getFileName().toString().replaceFirst("\\.qcow2$", "");
+    }
+}

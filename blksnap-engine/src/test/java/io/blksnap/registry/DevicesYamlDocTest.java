@@ -1,0 +1,69 @@
+package io.blksnap.registry;
+
+import java.lang.reflect.RecordComponent;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** docs/devices-yaml.md, the one reference of the format, says what the loader does. */
+class DevicesYamlDocTest {
+
+    static final Path DOC = Path.of("../docs/devices-yaml.md");
+
+    @TempDir
+    Path dir;
+
+    static String doc() throws Exception {
+        return Files.readString(DOC);
+    }
+
+    @Test
+    void theExampleLoadsWithItsPathsAgainstTheBaseDirectory() throws Exception {
+        String doc = doc();
+        int start = doc.indexOf("```yaml\n") + "```yaml\n".length();
+        Files.writeString(dir.resolve("devices.yaml"), doc.substring(start, doc.indexOf("```", start)));
+        DeviceRegistry r = DeviceRegistry.load(dir.resolve("devices.yaml"), dir);
+        assertEquals(dir.resolve("work/state"), r.stateDir());
+        assertEquals(List.of("web"), r.groupNames());
+        assertEquals(List.of("web-root", "web-data"), r.group("web").stream().map(Device::name).toList());
+        assertEquals(dir.resolve("images/web-data.qcow2"), r.device("web-data").image());
+        assertEquals(dir.resolve("images/overlays"), r.device("web-data").overlayDir());
+    }
+
+    @Test
+    void theKeyTableListsExactlyTheKeysTheLoaderKnows() throws Exception {
+        List<String> expected = new ArrayList<>();
+        for (RecordComponent c : DevicesFile.class.getRecordComponents()) {
+            expected.add(c.getName());
+        }
+        for (RecordComponent c : DevicesFile.DeviceEntry.class.getRecordComponents()) {
+            expected.add("devices[]." + c.getName());
+        }
+        List<String> documented = new ArrayList<>();
+        Matcher m = Pattern.compile("(?m)^\\| `([A-Za-z\\[\\].]+)` \\| (yes|no) \\|").matcher(doc());
+        while (m.find()) {
+            documented.add(m.group(1));
+        }
+        assertEquals(new TreeSet<>(expected), new TreeSet<>(documented));
+    }
+
+    @Test
+    void aKeyNotInTheTableIsRefused() throws Exception {
+        Files.writeString(dir.resolve("devices.yaml"), "stateDir: s\ndevices:\n  - name: d\n    image: d.qcow2\n"
+                                                       + "    overlayDir: o\n    overlaydir: typo\n");
+        RegistryException e = assertThrows(RegistryException.class,
+                () -> DeviceRegistry.load(dir.resolve("devices.yaml"), dir));
+        assertTrue(e.getMessage().contains("overlaydir"), e.getMessage());
+    }
+}
