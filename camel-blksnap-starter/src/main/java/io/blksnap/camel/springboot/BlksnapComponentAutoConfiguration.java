@@ -7,8 +7,6 @@ import java.util.Map;
 import java.util.Set;
 
 import io.blksnap.camel.BlksnapComponent;
-import io.blksnap.registry.DeviceRegistry;
-import io.blksnap.txn.EngineOptions;
 import io.blksnap.txn.SnapshotEngine;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Component;
@@ -63,7 +61,7 @@ public class BlksnapComponentAutoConfiguration {
     public SnapshotEngine blksnapEngine(BlksnapComponentConfiguration configuration) throws IOException {
         Path base = Path.of(configuration.getBaseDir() != null ? configuration.getBaseDir() : "").toAbsolutePath();
         Path yaml = base.resolve(configuration.getConfigFile());
-        SnapshotEngine engine = SnapshotEngine.open(DeviceRegistry.load(yaml, base), EngineOptions.defaults());
+        SnapshotEngine engine = SnapshotEngine.open(yaml, base);
         LOG.info("Opened a blksnap engine on {} ({} transactions recovered at start)", yaml,
                 engine.startupRecovery().resolved().size());
         opened = engine;
