@@ -20,8 +20,6 @@ abstract class ExistingSnapshotMember extends InternalMember {
         super(index, request, device);
     }
 
-    private PreparedChange change;
-
     /** Writes the change itself, on the snapshot {@code ref} names, without switching it in. */
     abstract PreparedChange prepareChange(SnapshotRef ref) throws IOException;
 
@@ -47,22 +45,6 @@ abstract class ExistingSnapshotMember extends InternalMember {
         change = prepareChange(SnapshotRef.byId(snapshotId));
     }
 
-    @Override
-    void commit() throws IOException {
-        change.commit();
-    }
-
-    @Override
-    void abort() throws IOException {
-        if (change != null) {
-            change.abort();
-        }
-    }
-
-    @Override
-    boolean rollBack() {
-        return false; // nothing is switched before the commit point
-    }
 
     /**
      * The decided change, done again from scratch (a dead process's prepared clusters are not in

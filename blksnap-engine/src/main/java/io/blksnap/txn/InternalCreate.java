@@ -1,7 +1,6 @@
 package io.blksnap.txn;
 
 import io.blksnap.qcow2.NewSnapshot;
-import io.blksnap.qcow2.PreparedChange;
 import io.blksnap.qcow2.Snapshot;
 import io.blksnap.qcow2.SnapshotNames;
 import io.blksnap.qcow2.SnapshotRef;
@@ -16,8 +15,6 @@ import java.util.List;
  * was given.
  */
 final class InternalCreate extends InternalMember {
-
-    private PreparedChange change;
 
     InternalCreate(int index, InternalSnapshotRequest request, DeviceAccess device) {
         super(index, request, device);
@@ -46,23 +43,6 @@ final class InternalCreate extends InternalMember {
         return new NewSnapshot(request.name(), request.time(), request.vmClockNsec());
     }
 
-    @Override
-    void commit() throws IOException {
-        change.commit();
-    }
-
-    @Override
-    void abort() throws IOException {
-        if (change != null) {
-            change.abort();
-        }
-    }
-
-    /** Nothing is switched before the commit record: nothing to undo in the image. */
-    @Override
-    boolean rollBack() {
-        return false;
-    }
 
     @Override
     boolean switched() throws IOException {

@@ -1,5 +1,6 @@
 package io.blksnap.txn;
 
+import io.blksnap.qcow2.PreparedChange;
 import io.blksnap.qcow2.Snapshot;
 
 import java.io.IOException;
@@ -7,6 +8,9 @@ import java.util.List;
 
 /** What the internal kinds share: snapshots inside the device's active image, found by name and id. */
 abstract class InternalMember extends Member<InternalSnapshotRequest> {
+
+    /** What prepare wrote without switching it in: commit switches it, abort restores the image's bytes. */
+    PreparedChange change;
 
     InternalMember(int index, InternalSnapshotRequest request, DeviceAccess device) {
         super(index, request, device);
@@ -19,6 +23,24 @@ abstract class InternalMember extends Member<InternalSnapshotRequest> {
             throw refused("internal snapshots are not supported with an external data file");
         }
         check(snapshots);
+    }
+
+    @Override
+    void commit() throws IOException {
+        change.commit();
+    }
+
+    @Override
+    void abort() throws IOException {
+        if (change != null) {
+            change.abort();
+        }
+    }
+
+    /** Nothing is switched before the commit record: nothing to undo in the image. */
+    @Override
+    final boolean rollBack() {
+        return false;
     }
 
     /** The kind's own checks against the device's snapshots. */
