@@ -1,8 +1,13 @@
 package io.blksnap.app;
 
+import jakarta.jms.Destination;
+import jakarta.jms.JMSException;
+import jakarta.jms.TemporaryQueue;
 import org.apache.camel.Exchange;
+import org.apache.camel.ExchangePattern;
 import org.apache.camel.Message;
 import org.apache.camel.Processor;
+import org.apache.camel.component.jms.JmsMessage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -17,8 +22,10 @@ import java.util.Set;
  * Every header and property the message arrived with is removed first: Camel's header names are
  * case-insensitive, so a JMS property such as {@code cAMELbLKSNAPtYPE} would otherwise be read by
  * the component as its own header. The reply still reaches JMSReplyTo, which the JMS consumer
- * took from the message itself. The operation is then authorised for the user the broker
- * validated ({@link QueueAccess}).
+ * took from the message itself, but only when that is a temporary queue: the application's own
+ * user sends the reply, so a client naming {@code blksnap.events} or {@code blksnap.requests}
+ * there would otherwise publish through the application's rights. The operation is then
+ * authorised for the user the broker validated ({@link QueueAccess}).
  */
 public final class QueueRequestProcessor implements Processor {
 
@@ -38,6 +45,7 @@ public final class QueueRequestProcessor implements Processor {
     public void process(Exchange exchange) throws BadRequestException {
         Message in = exchange.getMessage();
         String user = QueueAccess.validatedUser(in);
+        Destination replyTo = replyTo(in);
         in.removeHeaders("*");
         if (user != null) {
             in.setHeader("blksnapUser", user);
@@ -45,6 +53,11 @@ public final class QueueRequestProcessor implements Processor {
         // the body stays as it came until it is accepted: a refused message goes to the DLQ as sent
         QueueRequest r;
         try {
+            if (replyTo != null && !(replyTo instanceof TemporaryQueue)) {
+                exchange.setPattern(ExchangePattern.InOnly); // no reply, not even the error, goes there
+                throw new BadRequestException("JMSReplyTo " + replyTo
+                        + " is not a temporary queue: replies go to the sender's temporary queue only");
+            }
             r = validator.validate(in.getBody(String.class));
             access.authorise(user, r.operation());
         } catch (BadRequestException e) {
@@ -79,6 +92,17 @@ public final class QueueRequestProcessor implements Processor {
                 : exchange.getContext().getPropertiesComponent().resolveProperty("blksnap.retention.keep-within")
                         .orElse(""));
         in.setBody(null);
+    }
+
+    private static Destination replyTo(Message in) {
+        if (in instanceof JmsMessage jms && jms.getJmsMessage() != null) {
+            try {
+                return jms.getJmsMessage().getJMSReplyTo();
+            } catch (JMSException e) {
+                return null;
+            }
+        }
+        return null;
     }
 
     private static void keep(Exchange exchange, String header, Integer value, String property) {

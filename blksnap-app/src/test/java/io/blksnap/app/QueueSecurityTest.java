@@ -3,7 +3,11 @@ package io.blksnap.app;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.blksnap.testing.Qemu;
+import jakarta.jms.Destination;
 import jakarta.jms.JMSSecurityException;
+import jakarta.jms.MessageConsumer;
+import jakarta.jms.MessageProducer;
+import jakarta.jms.TextMessage;
 import jakarta.jms.Session;
 import org.apache.activemq.artemis.jms.client.ActiveMQConnectionFactory;
 import org.apache.camel.ConsumerTemplate;
@@ -223,6 +227,32 @@ class QueueSecurityTest {
             assertThrows(JMSSecurityException.class, () -> s.createBrowser(s.createQueue(
                     "blksnap.requests.DLQ::blksnap.requests.DLQ")).getEnumeration().hasMoreElements());
         }
+    }
+
+    @Test
+    void aReplyToThatIsNotATemporaryQueueIsRefusedAndNothingIsSentThere() throws Exception {
+        List<List<String>> before = snapshots();
+        try (QueueClient admin = QueueClient.admin(app)) {
+            Session s = admin.session();
+            for (Destination target : List.of(s.createTopic("blksnap.events"), s.createQueue("blksnap.requests"))) {
+                String body = "{\"group\":\"t\",\"operation\":\"snapshot\",\"name\":\"reply-to-1\"}";
+                try (MessageConsumer events = s.createConsumer(s.createTopic("blksnap.events"));
+                     MessageProducer out = s.createProducer(s.createQueue("blksnap.requests"))) {
+                    TextMessage m = s.createTextMessage(body);
+                    m.setJMSReplyTo(target);
+                    out.send(m);
+                    Exchange dead = consumer.receive(DLQ, 10_000);
+                    assertNotNull(dead, "the request reached the DLQ");
+                    String reason = dead.getMessage().getHeader("blksnapReason", String.class);
+                    assertTrue(reason.contains("is not a temporary queue"), "reason: " + reason);
+                    assertEquals(body, dead.getMessage().getBody(String.class));
+                    assertNull(events.receive(1_500), "nothing was published on the events topic");
+                    // a reply sent into blksnap.requests would come back as a request and be refused too
+                    assertNull(consumer.receive(DLQ, 500), "one DLQ entry: no reply looped into the request queue");
+                }
+            }
+        }
+        assertEquals(before, snapshots(), "no snapshot was taken");
     }
 
     @Test
