@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 
 import static io.blksnap.qmp.LiveDisks.addOverlay;
+import static io.blksnap.qmp.LiveDisks.image;
 import static io.blksnap.qmp.LiveDisks.jobs;
 import static io.blksnap.qmp.LiveDisks.nodes;
 import static io.blksnap.qmp.LiveDisks.qemuIo;
@@ -31,15 +32,9 @@ class BlockCommitTest {
     @TempDir
     Path dir;
 
-    private Path image(String name) throws Exception {
-        Path p = dir.resolve(name);
-        Qemu.img("create", "-q", "-f", "qcow2", p.toString(), "8M").ok();
-        return p;
-    }
-
     @Test
     void anActiveCommitMergesTheGuestsWritesIntoTheBaseAndRemovesTheOverlay() throws Exception {
-        Path a = image("a.qcow2");
+        Path a = image(dir, "a.qcow2");
         try (QemuVm vm = QemuVm.start(dir.resolve("qmp.sock"), Map.of("d0", a));
              QmpClient qmp = QmpClient.connect(vm.qmpSocket(), T)) {
             addOverlay(qmp, dir, "d0", a, "o0");
@@ -62,7 +57,7 @@ class BlockCommitTest {
 
     @Test
     void aCommitQemuRefusesFailsWithItsMessageAndLeavesNoJob() throws Exception {
-        Path a = image("a.qcow2");
+        Path a = image(dir, "a.qcow2");
         try (QemuVm vm = QemuVm.start(dir.resolve("qmp.sock"), Map.of("d0", a));
              QmpClient qmp = QmpClient.connect(vm.qmpSocket(), T)) {
             QmpException e = assertThrows(QmpException.class, () -> BlockCommit.activeCommit(qmp, "d0", T));
@@ -76,7 +71,7 @@ class BlockCommitTest {
 
     @Test
     void aTimeoutCancelsTheCommitAndTheOverlayKeepsTheGuestsWrites() throws Exception {
-        Path a = image("a.qcow2");
+        Path a = image(dir, "a.qcow2");
         Path ov;
         try (QemuVm vm = QemuVm.start(dir.resolve("qmp.sock"), Map.of("d0", a));
              QmpClient qmp = QmpClient.connect(vm.qmpSocket(), T)) {
@@ -98,7 +93,7 @@ class BlockCommitTest {
 
     @Test
     void aSocketClosingMidJobIsAClearError() throws Exception {
-        Path a = image("a.qcow2");
+        Path a = image(dir, "a.qcow2");
         try (QemuVm vm = QemuVm.start(dir.resolve("qmp.sock"), Map.of("d0", a));
              QmpClient qmp = QmpClient.connect(vm.qmpSocket(), T)) {
             addOverlay(qmp, dir, "d0", a, "o0");
@@ -120,7 +115,7 @@ class BlockCommitTest {
 
     @Test
     void aMiddleLayerIsMergedIntoItsBaseAndTheTopIsRelinked() throws Exception {
-        Path a = image("a.qcow2");
+        Path a = image(dir, "a.qcow2");
         Qemu.io(a, "write -P 0x11 0 1M");
         Path m = dir.resolve("m.qcow2");
         Qemu.img("create", "-q", "-f", "qcow2", "-b", a.toString(), "-F", "qcow2", m.toString()).ok();

@@ -18,6 +18,13 @@ final class LiveDisks {
     private LiveDisks() {
     }
 
+    /** A fresh empty 8 MiB qcow2 image in {@code dir}. */
+    static Path image(Path dir, String name) throws Exception {
+        Path p = dir.resolve(name);
+        Qemu.img("create", "-q", "-f", "qcow2", p.toString(), "8M").ok();
+        return p;
+    }
+
     /** Runs a qemu-io command on {@code node} inside QEMU, as a guest write would change it. */
     static void qemuIo(QmpClient qmp, String node, String command) throws QmpException {
         JsonNode out = qmp.execute("human-monitor-command",

@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
+import static io.blksnap.qmp.LiveDisks.image;
 import static io.blksnap.qmp.LiveDisks.jobs;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -27,8 +28,7 @@ class QmpJobTest {
 
     @Test
     void aJobThatFailsThrowsQemusMessageAndIsDismissed() throws Exception {
-        Path a = dir.resolve("a.qcow2");
-        Qemu.img("create", "-q", "-f", "qcow2", a.toString(), "8M").ok();
+        Path a = image(dir, "a.qcow2");
         try (QemuVm vm = QemuVm.start(dir.resolve("qmp.sock"), Map.of("d0", a));
              QmpClient qmp = QmpClient.connect(vm.qmpSocket(), T)) {
             JobResult saved = QmpJob.run(qmp, "snapshot-save", save("vm1"), JobOptions.of(T));
@@ -53,8 +53,7 @@ class QmpJobTest {
 
     @Test
     void aRefusedStartCommandThrowsAsQemuSaidIt() throws Exception {
-        Path a = dir.resolve("a.qcow2");
-        Qemu.img("create", "-q", "-f", "qcow2", a.toString(), "8M").ok();
+        Path a = image(dir, "a.qcow2");
         try (QemuVm vm = QemuVm.start(dir.resolve("qmp.sock"), Map.of("d0", a));
              QmpClient qmp = QmpClient.connect(vm.qmpSocket(), T)) {
             QmpException e = assertThrows(QmpException.class, () -> QmpJob.run(qmp, "block-commit",

@@ -13,6 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import static io.blksnap.qmp.LiveDisks.image;
 import static io.blksnap.qmp.LiveDisks.jobs;
 import static io.blksnap.qmp.LiveDisks.qemuIo;
 import static io.blksnap.qmp.LiveDisks.quit;
@@ -34,10 +35,8 @@ class VmStateTest {
     private Path b;
 
     private QemuVm start() throws Exception {
-        a = dir.resolve("a.qcow2");
-        b = dir.resolve("b.qcow2");
-        Qemu.img("create", "-q", "-f", "qcow2", a.toString(), "8M").ok();
-        Qemu.img("create", "-q", "-f", "qcow2", b.toString(), "8M").ok();
+        a = image(dir, "a.qcow2");
+        b = image(dir, "b.qcow2");
         LinkedHashMap<String, Path> nodes = new LinkedHashMap<>();
         nodes.put("d0", a);
         nodes.put("d1", b);
