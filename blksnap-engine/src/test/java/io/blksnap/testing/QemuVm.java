@@ -29,12 +29,36 @@ public final class QemuVm implements AutoCloseable {
 
     /** Starts QEMU with each image as the qcow2 node named by its key; returns once QMP listens. */
     public static QemuVm start(Path qmpSocket, Map<String, Path> nodes) throws Exception {
+        List<String> blockdevs = new ArrayList<>();
+        for (Map.Entry<String, Path> n : new LinkedHashMap<>(nodes).entrySet()) {
+            blockdevs.add("driver=qcow2,node-name=" + n.getKey() + ",file.driver=file,file.filename=" + n.getValue());
+        }
+        return start(qmpSocket, blockdevs);
+    }
+
+    /**
+     * Starts QEMU with one backing chain of named qcow2 nodes: {@code baseFirst} in iteration order
+     * (use a LinkedHashMap), each node backed by the one before it, the last one the active layer (the
+     * first one opens its own backing file, if its image names one).
+     */
+    public static QemuVm startChain(Path qmpSocket, LinkedHashMap<String, Path> baseFirst) throws Exception {
+        List<String> blockdevs = new ArrayList<>();
+        String below = null;
+        for (Map.Entry<String, Path> n : baseFirst.entrySet()) {
+            blockdevs.add("driver=qcow2,node-name=" + n.getKey() + (below == null ? "" : ",backing=" + below)
+                    + ",file.driver=file,file.filename=" + n.getValue());
+            below = n.getKey();
+        }
+        return start(qmpSocket, blockdevs);
+    }
+
+    private static QemuVm start(Path qmpSocket, List<String> blockdevs) throws Exception {
         Qemu.require("qemu-system-x86_64");
         List<String> cmd = new ArrayList<>(List.of("qemu-system-x86_64", "-M", "none", "-nodefaults",
                 "-display", "none", "-qmp", "unix:" + qmpSocket + ",server=on,wait=off"));
-        for (Map.Entry<String, Path> n : new LinkedHashMap<>(nodes).entrySet()) {
+        for (String b : blockdevs) {
             cmd.add("-blockdev");
-            cmd.add("driver=qcow2,node-name=" + n.getKey() + ",file.driver=file,file.filename=" + n.getValue());
+            cmd.add(b);
         }
         Path log = Files.createTempFile("qemu-vm", ".log");
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
