@@ -28,6 +28,9 @@ final class ExternalCreate extends Member<ExternalSnapshotRequest> {
 
     @Override
     void check() throws IOException {
+        if (device.live()) {
+            throw refused("external snapshots of a running VM's disk are not supported yet");
+        }
         if (request.format() != null && !request.format().equals("qcow2")) {
             throw refused("overlay format must be qcow2");
         }
