@@ -29,6 +29,14 @@ public final class QemuVm implements AutoCloseable {
 
     /** Starts QEMU with each image as the qcow2 node named by its key; returns once QMP listens. */
     public static QemuVm start(Path qmpSocket, Map<String, Path> nodes) throws Exception {
+        return start(qmpSocket, nodes, List.of());
+    }
+
+    /**
+     * As {@link #start(Path, Map)}, with more QEMU arguments (a second monitor, say:
+     * {@code -qmp unix:OTHER,server=on,wait=off}, since QEMU serves one client per monitor).
+     */
+    public static QemuVm start(Path qmpSocket, Map<String, Path> nodes, List<String> extra) throws Exception {
         Qemu.require("qemu-system-x86_64");
         List<String> cmd = new ArrayList<>(List.of("qemu-system-x86_64", "-M", "none", "-nodefaults",
                 "-display", "none", "-qmp", "unix:" + qmpSocket + ",server=on,wait=off"));
@@ -36,6 +44,7 @@ public final class QemuVm implements AutoCloseable {
             cmd.add("-blockdev");
             cmd.add("driver=qcow2,node-name=" + n.getKey() + ",file.driver=file,file.filename=" + n.getValue());
         }
+        cmd.addAll(extra);
         Path log = Files.createTempFile("qemu-vm", ".log");
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         QemuVm vm = new QemuVm(p, qmpSocket, log);

@@ -39,6 +39,8 @@ class LiveTransactionTest {
     GroupFixture f;
     QemuVm a;
     QemuVm b;
+    /** More QEMU arguments for VM a. */
+    List<String> extraA = List.of();
 
     Path sockA() {
         return dir.resolve("a.sock");
@@ -62,7 +64,7 @@ class LiveTransactionTest {
                 onB.put(d, f.image(d));
             }
         }
-        a = onA.isEmpty() ? null : QemuVm.start(sockA(), onA);
+        a = onA.isEmpty() ? null : QemuVm.start(sockA(), onA, extraA);
         b = onB.isEmpty() ? null : QemuVm.start(sockB(), onB);
     }
 
@@ -277,5 +279,56 @@ class LiveTransactionTest {
             assertTrue(running(sockB()));
         }
         afterExit(devices, List.of());
+    }
+
+    /**
+     * A fake guest agent for VM a that, at each freeze and thaw, asks QEMU (on a second monitor:
+     * the engine holds the first) whether the VM runs: freezing must come before the pause and
+     * thawing after the resume, also when the transaction fails.
+     */
+    @Test
+    void theGuestIsFrozenBeforeThePauseAndThawedAfterTheResumeAlsoOnFailure() throws Exception {
+        Path observer = dir.resolve("observe.sock");
+        extraA = List.of("-qmp", "unix:" + observer + ",server=on,wait=off");
+        Path agentSock = dir.resolve("qga.sock");
+        List<String> log = java.util.Collections.synchronizedList(new ArrayList<>());
+        try (io.blksnap.qmp.FakeQmpServer agent = new io.blksnap.qmp.FakeQmpServer(agentSock, (n, in, out) -> {
+            String line;
+            while ((line = in.readLine()) != null) {
+                String cmd = line.replace("\u00ff", "").replaceAll(".*\"execute\":\"([^\"]+)\".*", "$1");
+                if (cmd.equals("guest-sync-delimited")) {
+                    out.write(0xFF);
+                    out.write(("{\"return\": " + line.replaceAll(".*\"id\":(\\d+).*", "$1") + "}\n")
+                            .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                } else {
+                    try {
+                        log.add(cmd + (running(observer) ? " running" : " paused"));
+                    } catch (Exception e) {
+                        log.add(cmd + " " + e);
+                    }
+                    out.write("{\"return\": 1}\n".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                }
+                out.flush();
+            }
+        })) {
+            start(agentSock, "a0", "a1");
+            try (SnapshotEngine engine = f.engine()) {
+                TransactionResult r = create(engine, "q1", List.of("a0", "a1")).submit();
+                assertEquals(TransactionStatus.COMMITTED, r.status(), r.reason());
+                assertEquals(List.of("guest-fsfreeze-freeze running", "guest-fsfreeze-thaw running"), log);
+                VmOutcome v = r.vms().get(0);
+                assertTrue(v.guestAgent() && v.frozen() && v.problem() == null, v.toString());
+
+                log.clear();
+                Transaction t = create(engine, "q2", List.of("a0", "a1"));
+                ask(observer, vm -> vm.qmp().execute("blockdev-snapshot-internal-sync",
+                        Map.of("device", "a1", "name", "q2")));
+                TransactionResult failed = t.submit();
+                assertEquals(TransactionStatus.ABORTED, failed.status());
+                assertEquals("a1", failed.failedDevice(), failed.reason());
+                assertEquals(List.of("guest-fsfreeze-freeze running", "guest-fsfreeze-thaw running"), log);
+                assertEquals(List.of("q1"), live(observer, "a0"));
+            }
+        }
     }
 }
