@@ -38,6 +38,8 @@ public final class QmpClient implements AutoCloseable {
     private final Object eventLock = new Object();
     private long lastSeq;
     private volatile QmpConnection connection;
+    /** Counts connections opened, so a caller can tell that a reconnect happened in between. */
+    private volatile long generation;
     private volatile boolean closed;
 
     private QmpClient(Path socket, Duration timeout) {
@@ -137,12 +139,21 @@ public final class QmpClient implements AutoCloseable {
         return connection != null && connection.isOpen();
     }
 
+    /**
+     * Which connection is current: it changes when a command reconnected, that is when QEMU may
+     * have restarted and forgotten whatever the old connection started (a job, a pause).
+     */
+    public long generation() {
+        return generation;
+    }
+
     private synchronized QmpConnection connection() throws QmpException {
         if (closed) {
             throw new QmpException(socket, "client closed");
         }
         if (connection == null || !connection.isOpen()) {
             connection = QmpConnection.open(socket, timeout, this::onEvent, this::wakeWaiters);
+            generation++;
         }
         return connection;
     }

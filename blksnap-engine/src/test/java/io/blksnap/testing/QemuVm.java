@@ -37,12 +37,36 @@ public final class QemuVm implements AutoCloseable {
      * {@code -qmp unix:OTHER,server=on,wait=off}, since QEMU serves one client per monitor).
      */
     public static QemuVm start(Path qmpSocket, Map<String, Path> nodes, List<String> extra) throws Exception {
+        List<String> blockdevs = new ArrayList<>();
+        for (Map.Entry<String, Path> n : new LinkedHashMap<>(nodes).entrySet()) {
+            blockdevs.add("driver=qcow2,node-name=" + n.getKey() + ",file.driver=file,file.filename=" + n.getValue());
+        }
+        return launch(qmpSocket, blockdevs, extra);
+    }
+
+    /**
+     * Starts QEMU with one backing chain of named qcow2 nodes: {@code baseFirst} in iteration order
+     * (use a LinkedHashMap), each node backed by the one before it, the last one the active layer (the
+     * first one opens its own backing file, if its image names one).
+     */
+    public static QemuVm startChain(Path qmpSocket, LinkedHashMap<String, Path> baseFirst) throws Exception {
+        List<String> blockdevs = new ArrayList<>();
+        String below = null;
+        for (Map.Entry<String, Path> n : baseFirst.entrySet()) {
+            blockdevs.add("driver=qcow2,node-name=" + n.getKey() + (below == null ? "" : ",backing=" + below)
+                    + ",file.driver=file,file.filename=" + n.getValue());
+            below = n.getKey();
+        }
+        return launch(qmpSocket, blockdevs, List.of());
+    }
+
+    private static QemuVm launch(Path qmpSocket, List<String> blockdevs, List<String> extra) throws Exception {
         Qemu.require("qemu-system-x86_64");
         List<String> cmd = new ArrayList<>(List.of("qemu-system-x86_64", "-M", "none", "-nodefaults",
                 "-display", "none", "-qmp", "unix:" + qmpSocket + ",server=on,wait=off"));
-        for (Map.Entry<String, Path> n : new LinkedHashMap<>(nodes).entrySet()) {
+        for (String b : blockdevs) {
             cmd.add("-blockdev");
-            cmd.add("driver=qcow2,node-name=" + n.getKey() + ",file.driver=file,file.filename=" + n.getValue());
+            cmd.add(b);
         }
         cmd.addAll(extra);
         Path log = Files.createTempFile("qemu-vm", ".log");
