@@ -55,6 +55,22 @@ interface DeviceAccess {
         return false;
     }
 
+    /**
+     * A running VM's disk: has QEMU open {@code overlay} (made by the prepare) and stages the switch
+     * of the device to it into the VM's transaction.
+     */
+    default void stageOverlay(Path overlay) throws IOException {
+        throw new IOException(name() + ": only a running VM's disk switches to an overlay through QEMU");
+    }
+
+    /**
+     * A running VM's disk: lets QEMU go of {@code overlay} if it has it open, first merging back
+     * into the base whatever the guest wrote to it once it is the active layer; true when it had it.
+     */
+    default boolean detachOverlay(Path overlay) throws IOException {
+        return false;
+    }
+
     /** Holds the device (no one else writes it) until the transaction ends. */
     void hold() throws IOException;
 

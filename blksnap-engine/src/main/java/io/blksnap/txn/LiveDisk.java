@@ -4,6 +4,9 @@ import io.blksnap.qcow2.NewSnapshot;
 import io.blksnap.qcow2.Snapshot;
 import io.blksnap.qcow2.SnapshotRef;
 import io.blksnap.qcow2.SnapshotException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.NullNode;
+import io.blksnap.qmp.BlockCommit;
 import io.blksnap.qmp.BlockNode;
 import io.blksnap.qmp.LiveVm;
 import io.blksnap.registry.Device;
@@ -14,6 +17,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * A disk of a running VM, reached only through QEMU over its QMP socket (QEMU holds the image
@@ -183,6 +187,43 @@ final class LiveDisk implements DeviceAccess {
                 // nothing was done before the commit
             }
         };
+    }
+
+    /** QEMU's node name for an overlay: derived from its file, so recovery finds the node again. */
+    static String overlayNode(Path overlay) {
+        java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+        crc.update(overlay.toAbsolutePath().normalize().toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        return String.format("blksnap-%08x", crc.getValue());
+    }
+
+    /** {@code blockdev-add} with no backing opened (the base is QEMU's node already; the switch links them). */
+    @Override
+    public void stageOverlay(Path overlay) throws IOException {
+        String base = nodeName();
+        vm.qmp().execute("blockdev-add", Map.of("driver", "qcow2", "node-name", overlayNode(overlay),
+                "file", Map.of("driver", "file", "filename", overlay.toAbsolutePath().normalize().toString()),
+                "backing", NullNode.getInstance()));
+        vm.stageOverlay(base, overlayNode(overlay));
+    }
+
+    /**
+     * Never a bare {@code blockdev-del} of an overlay in use: that drops the guest's writes to it.
+     * One the switch made active is merged back with an active {@code block-commit} (which also
+     * removes its node); one only added is removed.
+     */
+    @Override
+    public boolean detachOverlay(Path overlay) throws IOException {
+        String node = overlayNode(overlay);
+        JsonNode n = vm.namedNode(node);
+        if (n == null) {
+            return false;
+        }
+        if (n.path("image").path("backing-image").isObject()) {
+            BlockCommit.activeCommit(vm.qmp(), node, VmSession.TRANSACTION_TIMEOUT);
+        } else {
+            vm.qmp().execute("blockdev-del", Map.of("node-name", node));
+        }
+        return true;
     }
 
     @Override

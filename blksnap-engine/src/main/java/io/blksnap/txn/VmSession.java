@@ -1,5 +1,6 @@
 package io.blksnap.txn;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.blksnap.qmp.BlockNode;
 import io.blksnap.qmp.LiveVm;
 import io.blksnap.qmp.QmpClient;
@@ -39,6 +40,8 @@ final class VmSession implements AutoCloseable {
     private final Path socket;
     private final Path guestAgentSocket;
     private final List<StagedCreate> staged = new ArrayList<>();
+    /** Every staged action, in order: the creates' and the overlays' switches. */
+    private final List<Map<String, Object>> actions = new ArrayList<>();
     private QmpClient qmp;
     private LiveVm vm;
     private Outcome outcome = Outcome.NOT_RUN;
@@ -72,7 +75,7 @@ final class VmSession implements AutoCloseable {
     }
 
     synchronized boolean hasStaged() {
-        return !staged.isEmpty();
+        return !actions.isEmpty();
     }
 
     synchronized Outcome outcome() {
@@ -84,8 +87,18 @@ final class VmSession implements AutoCloseable {
         StagedCreate s = new StagedCreate(node, name);
         if (outcome == Outcome.NOT_RUN) {
             staged.add(s);
+            actions.add(action("blockdev-snapshot-internal-sync", Map.of("device", node, "name", name)));
         }
         return s;
+    }
+
+    /** Stages the switch of {@code node} to its overlay node {@code overlay} (added already) into the VM's transaction. */
+    synchronized void stageOverlay(String node, String overlay) {
+        actions.add(action("blockdev-snapshot", Map.of("node", node, "overlay", overlay)));
+    }
+
+    private static Map<String, Object> action(String type, Map<String, Object> data) {
+        return Map.of("type", type, "data", data);
     }
 
     /**
@@ -93,11 +106,6 @@ final class VmSession implements AutoCloseable {
      * snapshots. QEMU's error reply means it made none of them; no reply leaves them unknown.
      */
     synchronized void runTransaction() throws QmpException {
-        List<Map<String, Object>> actions = new ArrayList<>();
-        for (StagedCreate s : staged) {
-            actions.add(Map.of("type", "blockdev-snapshot-internal-sync",
-                    "data", Map.of("device", s.node, "name", s.name)));
-        }
         try {
             qmp().execute("transaction", Map.of("actions", actions), TRANSACTION_TIMEOUT);
             outcome = Outcome.MADE;
@@ -131,6 +139,16 @@ final class VmSession implements AutoCloseable {
             qmp().execute("blockdev-snapshot-delete-internal-sync", Map.of("device", node, "id", found, "name", name),
                     TRANSACTION_TIMEOUT);
         }
+    }
+
+    /** The node named {@code node} as {@code query-named-block-nodes} shows it (with its chain), or null. */
+    JsonNode namedNode(String node) throws QmpException {
+        for (JsonNode n : qmp().execute("query-named-block-nodes")) {
+            if (node.equals(n.path("node-name").asText())) {
+                return n;
+            }
+        }
+        return null;
     }
 
     @Override

@@ -68,6 +68,57 @@ class LiveCrashTest {
         }
     }
 
+    /**
+     * External snapshots of the same three disks, halted at every point before the commit record:
+     * recovery merges back and removes every overlay QEMU switched to, and removes the others;
+     * then one run to its end switches all three.
+     */
+    @Test
+    void haltedBeforeTheCommitOfALiveExternalSnapshotRecoveryMergesBackEveryOverlay() throws Exception {
+        f = GroupFixture.in(dir).group("g", "a0", "b0", "off").size("8M").written("512K")
+                .live("a0", sock("a"), "a0", null).live("b0", sock("b"), "b0", null).create();
+        try (QemuVm a = QemuVm.start(sock("a"), Map.of("a0", f.image("a0")));
+             QemuVm b = QemuVm.start(sock("b"), Map.of("b0", f.image("b0")))) {
+            String out = CrashChild.run(dir, 0, "once", "external", "none", "vm:1");
+            assertTrue(out.contains("result ABORTED"), out);
+            assertExternal("failure at vm:1", false);
+            List<String> points = points(out);
+            for (int k = 1; k <= points.indexOf("vm:1"); k++) {
+                CrashChild.runHalting(dir, "once", "external", "point:" + k);
+                assertExternal("halt at point " + k + " (" + points.get(k - 1) + ")", false);
+            }
+            CrashChild.run(dir, 0, "once", "external", "none");
+            assertExternal("no halt", true);
+        }
+        for (String d : devices) {
+            Qemu.assertClean(f.image(d));
+            Qemu.assertClean(overlay(d));
+        }
+    }
+
+    private Path overlay(String device) {
+        return f.overlayDir(device).resolve("new.qcow2");
+    }
+
+    private void assertExternal(String what, boolean committed) throws Exception {
+        try (SnapshotEngine engine = f.engine()) {
+            assertEquals(List.of(), engine.startupRecovery().pending(), what);
+            for (String d : devices) {
+                assertEquals(committed ? overlay(d) : f.image(d), engine.registry().activeImage(d), what + ": " + d);
+                assertEquals(committed, java.nio.file.Files.exists(overlay(d)), what + ": overlay of " + d);
+            }
+            for (String vm : List.of("a", "b")) {
+                assertTrue(LiveTransactionTest.running(sock(vm)), what + ": VM " + vm + " runs");
+                String d = vm + "0";
+                List<String> files = new ArrayList<>(List.of(f.image(d).toString()));
+                if (committed) {
+                    files.add(overlay(d).toString());
+                }
+                assertEquals(files, LiveTransactionTest.files(sock(vm)), what + ": nodes of VM " + vm);
+            }
+        }
+    }
+
     private static List<String> points(String output) {
         List<String> out = new ArrayList<>();
         for (String l : output.split("\n")) {

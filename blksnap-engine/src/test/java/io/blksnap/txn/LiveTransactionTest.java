@@ -331,4 +331,74 @@ class LiveTransactionTest {
             }
         }
     }
+
+    /** The image files of the VM's qcow2 nodes, sorted. */
+    static List<String> files(Path socket) throws Exception {
+        return ask(socket, vm -> vm.blockNodes().stream().map(n -> n.image().toString()).sorted().toList());
+    }
+
+    @Test
+    void externalSnapshotsOfRunningVmsSwitchAtOnceAndAreMergedBackOnFailure() throws Exception {
+        start(null, "a0", "b0", "off");
+        List<String> devices = List.of("a0", "b0", "off");
+        Map<String, Path> e1 = new LinkedHashMap<>();
+        devices.forEach(d -> e1.put(d, f.overlayDir(d).resolve(d + "-e1.qcow2")));
+        try (SnapshotEngine engine = f.engine()) {
+            Transaction t = engine.begin();
+            e1.forEach((d, o) -> {
+                try {
+                    t.add(ExternalSnapshotRequest.create(d, o));
+                } catch (InvalidRequestException x) {
+                    throw new IllegalStateException(x);
+                }
+            });
+            TransactionResult r = t.submit();
+            assertEquals(TransactionStatus.COMMITTED, r.status(), r.reason());
+            assertEquals(2, r.vms().size());
+            for (String d : devices) {
+                assertEquals(e1.get(d), engine.registry().activeImage(d));
+            }
+            assertEquals(List.of(f.image("a0").toString(), e1.get("a0").toString()), files(sockA()));
+            assertTrue(running(sockA()) && running(sockB()));
+            // the guest now writes to the overlay; the base keeps what the snapshot saw
+            String baseBefore = io.blksnap.testing.Hashes.sha256(f.image("a0"));
+            ask(sockA(), vm -> vm.qmp().execute("human-monitor-command", Map.of("command-line",
+                    "qemu-io " + LiveDisk.overlayNode(e1.get("a0")) + " \"write -P 0x77 0 64k\"")));
+            assertEquals(baseBefore, io.blksnap.testing.Hashes.sha256(f.image("a0")));
+            // an internal snapshot of the device now goes to its overlay
+            assertEquals(TransactionStatus.COMMITTED, create(engine, "i1", List.of("a0")).submit().status());
+            assertEquals(List.of("i1"), ask(sockA(), vm -> vm.blockNode(LiveDisk.overlayNode(e1.get("a0")))
+                    .orElseThrow().snapshots().stream().map(BlockNode.LiveSnapshot::name).toList()));
+
+            // a second external snapshot fails on VM b: VM a's overlay is merged back and removed
+            Path a2 = f.overlayDir("a0").resolve("a0-e2.qcow2");
+            Path off2 = f.overlayDir("off").resolve("off-e2.qcow2");
+            Transaction t2 = engine.begin().add(ExternalSnapshotRequest.create("a0", a2))
+                    .add(InternalSnapshotRequest.create("b0", "dup", Instant.now()))
+                    .add(ExternalSnapshotRequest.create("off", off2));
+            ask(sockB(), vm -> vm.qmp().execute("blockdev-snapshot-internal-sync",
+                    Map.of("device", LiveDisk.overlayNode(e1.get("b0")), "name", "dup")));
+            TransactionResult failed = t2.submit();
+            assertEquals(TransactionStatus.ABORTED, failed.status());
+            assertEquals("b0", failed.failedDevice(), failed.reason());
+            assertFalse(java.nio.file.Files.exists(a2) || java.nio.file.Files.exists(off2));
+            assertEquals(List.of(f.image("a0").toString(), e1.get("a0").toString()), files(sockA()));
+            assertEquals(e1.get("a0"), engine.registry().activeImage("a0"));
+            assertTrue(running(sockA()) && running(sockB()));
+        }
+        stop();
+        a = null;
+        b = null;
+        for (String d : devices) {
+            Qemu.assertClean(f.image(d));
+            Qemu.assertClean(e1.get(d));
+            String chain = Qemu.img("info", "--backing-chain", e1.get(d).toString()).ok().out();
+            assertTrue(chain.contains("backing file: " + f.image(d)), chain);
+        }
+        assertEquals(List.of("i1"), Qemu.snapshotNames(e1.get("a0")));
+        Path raw = Qemu.toRaw(e1.get("a0"), null, dir);
+        byte[] head = java.nio.file.Files.readAllBytes(raw);
+        assertEquals(0x77, head[0]);
+        assertEquals(0x77, head[65535]);
+    }
 }
