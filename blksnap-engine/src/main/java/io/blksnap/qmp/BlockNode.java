@@ -15,9 +15,11 @@ import java.util.List;
  * @param backing     the backing file name as recorded in the image, or null
  * @param readOnly    whether QEMU opened the node read-only
  * @param snapshots   its internal snapshots, in table order
+ * @param virtualSize the disk's size as the guest sees it
+ * @param externalDataFile whether the image keeps its data in an external data file
  */
 public record BlockNode(String nodeName, String driver, Path image, String backing, boolean readOnly,
-                        List<LiveSnapshot> snapshots) {
+                        List<LiveSnapshot> snapshots, long virtualSize, boolean externalDataFile) {
 
     /** One internal snapshot entry as QMP lists it (the seed's id, name, sizes and clocks). */
     public record LiveSnapshot(String id, String name, long vmStateSize, long dateSec, long dateNsec,
@@ -35,6 +37,7 @@ public record BlockNode(String nodeName, String driver, Path image, String backi
         String backing = n.hasNonNull("backing_file") ? n.get("backing_file").asText() : null;
         return new BlockNode(n.path("node-name").asText(), n.path("drv").asText(),
                 Path.of(img.path("filename").asText(n.path("file").asText())), backing, n.path("ro").asBoolean(),
-                List.copyOf(snaps));
+                List.copyOf(snaps), img.path("virtual-size").asLong(),
+                img.path("format-specific").path("data").has("data-file"));
     }
 }

@@ -64,10 +64,11 @@ public final class LiveVm {
      */
     public Pause pause(Duration timeout) throws QmpException {
         boolean wasRunning = isRunning();
+        long start = System.nanoTime(); // from before the stop: the window is never under-reported
         if (wasRunning) {
             qmp.execute("stop", null, timeout);
         }
-        return new Pause(wasRunning, System.nanoTime(), timeout);
+        return new Pause(wasRunning, start, timeout);
     }
 
     /** A pause in progress; closing it resumes the VM it stopped (try-with-resources resumes on failure too). */

@@ -68,8 +68,29 @@ public final class DeviceRegistry {
             if (d.image() == null || d.overlayDir() == null) {
                 throw new RegistryException(yaml + ": device " + d.name() + " needs image and overlayDir");
             }
+            if (d.qmpSocket() != null && (d.node() == null || d.node().isBlank())) {
+                throw new RegistryException(yaml + ": device " + d.name()
+                        + " has a qmpSocket but no node (its block node or device name in that QEMU)");
+            }
+            if (d.qmpSocket() == null && (d.node() != null || d.guestAgentSocket() != null)) {
+                throw new RegistryException(yaml + ": device " + d.name() + " has "
+                        + (d.node() != null ? "a node" : "a guestAgentSocket") + " but no qmpSocket");
+            }
             Device dev = new Device(d.name(), resolve(baseDir, d.image()), resolve(baseDir, d.overlayDir()),
-                    d.qmpSocket() == null ? null : resolve(baseDir, d.qmpSocket()));
+                    d.qmpSocket() == null ? null : resolve(baseDir, d.qmpSocket()), d.node(),
+                    d.guestAgentSocket() == null ? null : resolve(baseDir, d.guestAgentSocket()));
+            for (Device other : devices.values()) {
+                if (dev.live() && dev.qmpSocket().equals(other.qmpSocket())) {
+                    if (dev.node().equals(other.node())) {
+                        throw new RegistryException(yaml + ": devices " + other.name() + " and " + d.name()
+                                + " are the same node " + d.node() + " of " + d.qmpSocket());
+                    }
+                    if (!java.util.Objects.equals(dev.guestAgentSocket(), other.guestAgentSocket())) {
+                        throw new RegistryException(yaml + ": devices " + other.name() + " and " + d.name()
+                                + " share a qmpSocket (one VM) but name different guestAgentSockets");
+                    }
+                }
+            }
             if (devices.put(d.name(), dev) != null) {
                 throw new RegistryException(yaml + ": device " + d.name() + " is defined twice");
             }
@@ -134,7 +155,7 @@ public final class DeviceRegistry {
         if (!p.isAbsolute() || !p.normalize().equals(p)) {
             return null;
         }
-        return new Device(name, p, pathOverlayDir != null ? pathOverlayDir : p.getParent(), null);
+        return new Device(name, p, pathOverlayDir != null ? pathOverlayDir : p.getParent());
     }
 
     private static Path resolve(Path base, String p) {

@@ -21,6 +21,7 @@ import java.util.Map;
 @JsonIgnoreProperties(ignoreUnknown = false)
 record DevicesFile(String stateDir, List<DeviceEntry> devices, Map<String, List<String>> groups) {
 
-    record DeviceEntry(String name, String image, String overlayDir, String qmpSocket) {
+    record DeviceEntry(String name, String image, String overlayDir, String qmpSocket, String node,
+                       String guestAgentSocket) {
     }
 }

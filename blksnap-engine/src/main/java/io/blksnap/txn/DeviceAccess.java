@@ -1,7 +1,6 @@
 package io.blksnap.txn;
 
 import io.blksnap.qcow2.NewSnapshot;
-import io.blksnap.qcow2.PreparedChange;
 import io.blksnap.qcow2.Snapshot;
 import io.blksnap.qcow2.SnapshotRef;
 
@@ -10,10 +9,9 @@ import java.nio.file.Path;
 import java.util.List;
 
 /**
- * How a transaction's members reach one device. Today one kind: {@link LocalImage}, the device's
- * active qcow2 file opened through the transaction's {@link ImagePool}. A disk of a running VM,
- * reached over QMP, is another implementation that {@link Devices#get} hands out; members and the
- * runner see only this interface.
+ * How a transaction's members reach one device: {@link LocalImage}, the device's active qcow2 file
+ * opened through the transaction's {@link ImagePool}, or {@link LiveDisk}, a disk of a running VM
+ * reached over QMP; {@link Devices#get} hands out one per device.
  */
 interface DeviceAccess {
 
@@ -42,11 +40,36 @@ interface DeviceAccess {
      * is the device's one header switch (needing no space), its abort leaves the image byte for
      * byte as it was. Several on one device build on each other; commit in order, abort last first.
      */
-    PreparedChange prepareCreate(NewSnapshot snapshot) throws IOException;
+    Prepared prepareCreate(NewSnapshot snapshot) throws IOException;
 
-    PreparedChange prepareDelete(SnapshotRef ref) throws IOException;
+    Prepared prepareDelete(SnapshotRef ref) throws IOException;
 
-    PreparedChange prepareApply(SnapshotRef ref) throws IOException;
+    Prepared prepareApply(SnapshotRef ref) throws IOException;
+
+    /**
+     * A disk of a running VM ({@link LiveDisk}): QEMU makes an internal create at the VM's QMP
+     * transaction, before the commit record; a snapshot is found again by its name (QEMU stamps
+     * its own time); it cannot be reverted in place.
+     */
+    default boolean live() {
+        return false;
+    }
+
+    /**
+     * A running VM's disk: has QEMU open {@code overlay} (made by the prepare) and stages the switch
+     * of the device to it into the VM's transaction.
+     */
+    default void stageOverlay(Path overlay) throws IOException {
+        throw new IOException(name() + ": only a running VM's disk switches to an overlay through QEMU");
+    }
+
+    /**
+     * A running VM's disk: lets QEMU go of {@code overlay} if it has it open, first merging back
+     * into the base whatever the guest wrote to it once it is the active layer; true when it had it.
+     */
+    default boolean detachOverlay(Path overlay) throws IOException {
+        return false;
+    }
 
     /** Holds the device (no one else writes it) until the transaction ends. */
     void hold() throws IOException;

@@ -1,6 +1,5 @@
 package io.blksnap.txn;
 
-import io.blksnap.qcow2.PreparedChange;
 import io.blksnap.qcow2.Snapshot;
 import io.blksnap.qcow2.SnapshotException;
 import io.blksnap.qcow2.SnapshotRef;
@@ -21,7 +20,7 @@ abstract class ExistingSnapshotMember extends InternalMember {
     }
 
     /** Writes the change itself, on the snapshot {@code ref} names, without switching it in. */
-    abstract PreparedChange prepareChange(SnapshotRef ref) throws IOException;
+    abstract Prepared prepareChange(SnapshotRef ref) throws IOException;
 
     @Override
     void check(List<Snapshot> snapshots) throws IOException {

@@ -12,7 +12,10 @@ import java.nio.file.Path;
 /**
  * An external snapshot: prepare creates the overlay on top of the active image (holding both, so
  * no QEMU writes either meanwhile); the commit pivots the device to it (for all devices at once,
- * by the runner); abort and recovery before the commit point remove an overlay it created.
+ * by the runner); abort and recovery before the commit point remove an overlay it created. On a
+ * running VM's disk prepare also has QEMU open the overlay and stages the switch to it into the
+ * VM's QMP transaction; abort and recovery first have QEMU let go of it (merging it back if the
+ * switch was made).
  */
 final class ExternalCreate extends Member<ExternalSnapshotRequest> {
 
@@ -28,6 +31,9 @@ final class ExternalCreate extends Member<ExternalSnapshotRequest> {
 
     @Override
     void check() throws IOException {
+        if (device.live() && request.useExisting()) {
+            throw refused("a running VM's disk switches only to an overlay the engine creates");
+        }
         if (request.format() != null && !request.format().equals("qcow2")) {
             throw refused("overlay format must be qcow2");
         }
@@ -72,6 +78,9 @@ final class ExternalCreate extends Member<ExternalSnapshotRequest> {
             AtomicFiles.syncDirectory(request.overlay().toAbsolutePath().getParent());
         }
         device.holdOverlay(request.overlay());
+        if (device.live()) {
+            device.stageOverlay(request.overlay());
+        }
     }
 
     @Override
@@ -82,6 +91,7 @@ final class ExternalCreate extends Member<ExternalSnapshotRequest> {
     @Override
     void abort() throws IOException {
         device.releaseOverlay(request.overlay());
+        device.detachOverlay(request.overlay());
         if (created) {
             removeOverlay();
         }
@@ -93,7 +103,8 @@ final class ExternalCreate extends Member<ExternalSnapshotRequest> {
         if (request.useExisting() || device.activeImage().equals(pivotTo())) {
             return false;
         }
-        return removeOverlay();
+        boolean detached = device.detachOverlay(request.overlay());
+        return removeOverlay() || detached;
     }
 
     private boolean removeOverlay() throws IOException {

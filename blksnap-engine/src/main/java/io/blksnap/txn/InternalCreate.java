@@ -36,7 +36,7 @@ final class InternalCreate extends InternalMember {
     @Override
     void prepare() throws IOException {
         change = device.prepareCreate(newSnapshot());
-        snapshotId = change.snapshot().id();
+        snapshotId = change.snapshotId();
     }
 
     private NewSnapshot newSnapshot() {
@@ -44,15 +44,33 @@ final class InternalCreate extends InternalMember {
     }
 
 
+    /** A live create is made by its VM's QMP transaction before the commit record: it proves nothing. */
     @Override
     boolean switched() throws IOException {
-        return device.present() && madeBy(request, device.snapshots()) != null;
+        return !device.live() && device.present() && madeBy(device.snapshots()) != null;
+    }
+
+    /**
+     * Offline nothing is switched before the commit record. A live create may have been made by
+     * its VM's transaction: deleted again, found by its name.
+     */
+    @Override
+    boolean rollBack() throws IOException {
+        if (!device.live()) {
+            return false;
+        }
+        String made = madeBy(device.snapshots());
+        if (made == null) {
+            return false;
+        }
+        device.prepareDelete(SnapshotRef.byId(made)).commit();
+        return true;
     }
 
     /** The prepared clusters of a dead process are lost (not in the journal): the create is made again. */
     @Override
     void rollForward() throws IOException {
-        if (madeBy(request, device.snapshots()) == null) {
+        if (madeBy(device.snapshots()) == null) {
             device.prepareCreate(newSnapshot()).commit();
         }
     }
@@ -62,7 +80,7 @@ final class InternalCreate extends InternalMember {
         if (!device.present()) {
             return null;
         }
-        String made = madeBy(request, device.snapshots());
+        String made = madeBy(device.snapshots());
         return made == null ? null : InternalSnapshotRequest.deleteById(request.device(), made, request.name());
     }
 }

@@ -1,6 +1,5 @@
 package io.blksnap.txn;
 
-import io.blksnap.qcow2.PreparedChange;
 import io.blksnap.qcow2.SnapshotRef;
 
 import java.io.IOException;
@@ -25,7 +24,7 @@ final class InternalDelete extends ExistingSnapshotMember {
     }
 
     @Override
-    PreparedChange prepareChange(SnapshotRef ref) throws IOException {
+    Prepared prepareChange(SnapshotRef ref) throws IOException {
         return device.prepareDelete(ref);
     }
 }

@@ -1,6 +1,5 @@
 package io.blksnap.txn;
 
-import io.blksnap.qcow2.PreparedChange;
 import io.blksnap.qcow2.Snapshot;
 
 import java.io.IOException;
@@ -10,7 +9,7 @@ import java.util.List;
 abstract class InternalMember extends Member<InternalSnapshotRequest> {
 
     /** What prepare wrote without switching it in: commit switches it, abort restores the image's bytes. */
-    PreparedChange change;
+    Prepared change;
 
     InternalMember(int index, InternalSnapshotRequest request, DeviceAccess device) {
         super(index, request, device);
@@ -28,6 +27,9 @@ abstract class InternalMember extends Member<InternalSnapshotRequest> {
     @Override
     void commit() throws IOException {
         change.commit();
+        if (snapshotId == null) {
+            snapshotId = change.snapshotId(); // a live create's id is QEMU's, known once its VM's transaction ran
+        }
     }
 
     @Override
@@ -39,7 +41,7 @@ abstract class InternalMember extends Member<InternalSnapshotRequest> {
 
     /** Nothing is switched before the commit record: nothing to undo in the image. */
     @Override
-    final boolean rollBack() {
+    boolean rollBack() throws IOException {
         return false;
     }
 
@@ -61,12 +63,16 @@ abstract class InternalMember extends Member<InternalSnapshotRequest> {
     }
 
     /**
-     * The id of the snapshot {@code r} made, or null: same name and the request's own time, so a
-     * later snapshot that reuses the name is never taken for it (recovery and undo rely on this).
+     * The id of the snapshot this request made, or null: same name and the request's own time, so
+     * a later snapshot that reuses the name is never taken for it (recovery and undo rely on this).
+     * On a live disk QEMU stamps its own time, so the name alone: the create's check refused a
+     * name already there, so a snapshot of that name is the one it made.
      */
-    static String madeBy(InternalSnapshotRequest r, List<Snapshot> snapshots) {
+    String madeBy(List<Snapshot> snapshots) {
+        InternalSnapshotRequest r = request;
         for (Snapshot s : snapshots) {
-            if (s.name().equals(r.name()) && s.dateSec() == r.dateSec() && s.dateNsec() == r.dateNsec()) {
+            if (s.name().equals(r.name())
+                    && (device.live() || s.dateSec() == r.dateSec() && s.dateNsec() == r.dateNsec())) {
                 return s.id();
             }
         }

@@ -69,7 +69,22 @@ final class JournalLine {
         field(b, "snapshotId", r.snapshotId());
         field(b, "status", r.status() == null ? null : r.status().name());
         field(b, "reason", r.reason());
+        strings(b, "paused", r.paused());
+        strings(b, "frozen", r.frozen());
         return b.append('}').toString();
+    }
+
+    private static void strings(StringBuilder b, String name, List<String> values) {
+        if (values != null) {
+            name(b, name).append('[');
+            for (int i = 0; i < values.size(); i++) {
+                if (i > 0) {
+                    b.append(',');
+                }
+                string(b, values.get(i));
+            }
+            b.append(']');
+        }
     }
 
     private static void request(StringBuilder b, SnapshotRequest r) {

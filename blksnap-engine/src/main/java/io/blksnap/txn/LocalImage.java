@@ -1,7 +1,6 @@
 package io.blksnap.txn;
 
 import io.blksnap.qcow2.NewSnapshot;
-import io.blksnap.qcow2.PreparedChange;
 import io.blksnap.qcow2.Qcow2Image;
 import io.blksnap.qcow2.Snapshot;
 import io.blksnap.qcow2.SnapshotRef;
@@ -96,18 +95,18 @@ final class LocalImage implements DeviceAccess {
     }
 
     @Override
-    public PreparedChange prepareCreate(NewSnapshot snapshot) throws IOException {
-        return image().prepareCreate(snapshot);
+    public Prepared prepareCreate(NewSnapshot snapshot) throws IOException {
+        return Prepared.of(image().prepareCreate(snapshot));
     }
 
     @Override
-    public PreparedChange prepareDelete(SnapshotRef ref) throws IOException {
-        return image().prepareDelete(ref);
+    public Prepared prepareDelete(SnapshotRef ref) throws IOException {
+        return Prepared.of(image().prepareDelete(ref));
     }
 
     @Override
-    public PreparedChange prepareApply(SnapshotRef ref) throws IOException {
-        return image().prepareApply(ref);
+    public Prepared prepareApply(SnapshotRef ref) throws IOException {
+        return Prepared.of(image().prepareApply(ref));
     }
 
     @Override

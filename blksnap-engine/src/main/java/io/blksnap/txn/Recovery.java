@@ -34,7 +34,18 @@ final class Recovery {
         List<String> pending = new ArrayList<>();
         for (Journal.Unfinished u : journal.unfinished(runningHere)) {
             try {
-                TransactionResult r = u.committed() ? rollForward(u) : rollBack(u);
+                TransactionResult r;
+                try {
+                    r = u.committed() ? rollForward(u) : rollBack(u);
+                } catch (IOException | RuntimeException e) {
+                    try {
+                        resumeVms(u);
+                    } catch (IOException | RuntimeException x) {
+                        throw new IOException(e.getMessage() + "; " + x.getMessage(), e);
+                    }
+                    throw e;
+                }
+                resumeVms(u);
                 faults.at("recovered");
                 journal.finishAbandoned(u, r.status(), "recovered");
                 resolved.add(r);
@@ -77,6 +88,20 @@ final class Recovery {
         members.pivot(registry);
         members.setAll(Step.COMMITTED);
         return members.result(u.id(), TransactionStatus.ROLLED_FORWARD, null, reason);
+    }
+
+    /**
+     * Resumes the VMs the dead transaction paused and thaws the guests it froze (its {@code live}
+     * record), after its members are resolved, and even when some could not be: an internal
+     * snapshot left over does not change what the guest runs on, and it is not left paused. A VM
+     * that does not answer keeps the transaction pending.
+     */
+    private static void resumeVms(Journal.Unfinished u) throws IOException {
+        for (JournalRecord rec : u.records()) {
+            if (JournalRecord.LIVE.equals(rec.rec())) {
+                LiveStep.resume(rec);
+            }
+        }
     }
 
     /** The members of {@code u}, with the snapshot ids its step records give. */

@@ -15,8 +15,10 @@ import java.util.concurrent.Future;
 
 /**
  * Runs a submitted transaction over its members: lock the devices, journal the intent, prepare
- * every member (devices in parallel), then either journal the commit and commit every member, or
- * abort every prepared member in reverse order. It never looks at a request's kind.
+ * every member (devices in parallel), run the {@link LiveStep} (running VMs paused and snapshotted,
+ * one QMP transaction each), then either journal the commit and commit every member, or abort
+ * every prepared member in reverse order; VMs resume only once that outcome is final. It never
+ * looks at a request's kind.
  */
 final class TransactionRunner {
 
@@ -78,9 +80,18 @@ final class TransactionRunner {
                 begun = log;
                 faults.at("begin");
                 events.emit(TransactionEvent.Kind.STARTED, id, null, null, null);
-                Run run = new Run(id, members, log);
+                Run run = new Run(id, members, log, new LiveStep(devices, log, faults));
                 run.prepareAll();
-                TransactionResult r = members.firstFailed() != null ? run.abort() : run.commit();
+                TransactionResult r;
+                try {
+                    if (members.firstFailed() == null) {
+                        run.live();
+                    }
+                    r = members.firstFailed() != null ? run.abort() : run.commit();
+                } finally {
+                    run.live.release(); // also when a commit or an abort threw: no VM is left paused
+                }
+                r = r.withVms(run.live.outcomes());
                 events.emit(r.committed() ? TransactionEvent.Kind.COMMITTED : TransactionEvent.Kind.ABORTED,
                         id, null, null, r);
                 return r;
@@ -158,11 +169,37 @@ final class TransactionRunner {
         private final String id;
         private final Members members;
         private final Journal.Log log;
+        private final LiveStep live;
 
-        Run(String id, Members members, Journal.Log log) {
+        Run(String id, Members members, Journal.Log log, LiveStep live) {
             this.id = id;
             this.members = members;
             this.log = log;
+            this.live = live;
+        }
+
+        /**
+         * Every member prepared: pauses the running VMs and sends each its QMP transaction. A VM that
+         * fails fails the transaction, blamed on its member whose node QEMU names (else its first).
+         */
+        void live() {
+            LiveStep.Failure f = live.run();
+            if (f == null) {
+                return;
+            }
+            Member<?> blamed = null;
+            String message = Member.message(f.cause());
+            for (Member<?> m : members.all()) {
+                if (m.device instanceof LiveDisk d && d.session() == f.vm()) {
+                    if (blamed == null || d.nodeNamed(message)) {
+                        blamed = m;
+                    }
+                }
+            }
+            if (blamed == null) {
+                blamed = members.get(0);
+            }
+            blamed.failed(f.cause());
         }
 
         void prepareAll() {
@@ -223,6 +260,7 @@ final class TransactionRunner {
             }
             String device = failed.request.device();
             String reason = device + ": " + failed.error;
+            live.release();
             if (undone) {
                 log.finish(TransactionStatus.ABORTED, reason);
             } else {
@@ -242,6 +280,10 @@ final class TransactionRunner {
             } catch (IOException | RuntimeException e) {
                 throw new IOException("transaction " + id + " is past its commit point but could not finish ("
                         + e.getMessage() + "); recovery will complete it", e);
+            }
+            live.release(); // only now: every snapshot a guest will run on is committed
+            if (live.any()) {
+                faults.at("resumed");
             }
             for (Member<?> m : members.all()) {
                 m.step = Step.COMMITTED;

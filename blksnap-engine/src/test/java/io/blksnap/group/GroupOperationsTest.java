@@ -212,9 +212,9 @@ class GroupOperationsTest {
     @Test
     void aDeviceNamedByItsImagePathIsCalledByTheFileStem() {
         Path overlays = dir.resolve("o");
-        Device byPath = new Device(image(0).toString(), image(0), overlays, null);
+        Device byPath = new Device(image(0).toString(), image(0), overlays);
         assertEquals(overlays.resolve("d0-s.qcow2"), OverlayNaming.overlayFor(byPath, "s"));
-        Device configured = new Device("web.1", image(0), overlays, null);
+        Device configured = new Device("web.1", image(0), overlays);
         assertEquals(overlays.resolve("web.1-s.qcow2"), OverlayNaming.overlayFor(configured, "s"));
         assertThrows(IllegalArgumentException.class, () -> OverlayNaming.overlayFor(configured, "a/b"));
     }

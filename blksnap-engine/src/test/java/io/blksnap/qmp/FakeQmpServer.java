@@ -18,13 +18,13 @@ import java.util.concurrent.atomic.AtomicInteger;
  * A Unix socket server that plays a scripted peer, for the failures a real QEMU will not produce on
  * demand: silence, a connection dropped mid-command, garbage.
  */
-final class FakeQmpServer implements AutoCloseable {
+public final class FakeQmpServer implements AutoCloseable {
 
     static final String GREETING = "{\"QMP\":{\"version\":{\"qemu\":{\"micro\":0,\"minor\":2,\"major\":7},"
             + "\"package\":\"fake\"},\"capabilities\":[\"oob\"]}}";
 
     /** One accepted connection's script; {@code n} counts connections from 1. */
-    interface Script {
+    public interface Script {
         void play(int n, BufferedReader in, OutputStream out) throws IOException;
     }
 
@@ -32,7 +32,7 @@ final class FakeQmpServer implements AutoCloseable {
     private final Path path;
     private final AtomicInteger connections = new AtomicInteger();
 
-    FakeQmpServer(Path path, Script script) throws IOException {
+    public FakeQmpServer(Path path, Script script) throws IOException {
         this.path = path;
         this.server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
         server.bind(UnixDomainSocketAddress.of(path));

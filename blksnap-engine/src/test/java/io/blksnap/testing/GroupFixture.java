@@ -71,6 +71,13 @@ public final class GroupFixture {
             yaml.append("  - name: ").append(name)
                     .append("\n    image: ").append(b.path(img))
                     .append("\n    overlayDir: ").append(b.path(overlayDir(name))).append('\n');
+            String[] live = b.live.get(name);
+            if (live != null) {
+                yaml.append("    qmpSocket: ").append(live[0]).append("\n    node: ").append(live[1]).append('\n');
+                if (live[2] != null) {
+                    yaml.append("    guestAgentSocket: ").append(live[2]).append('\n');
+                }
+            }
         }
         yaml.append("groups:\n");
         b.groups.forEach((g, members) -> yaml.append("  ").append(g).append(": [")
@@ -97,6 +104,7 @@ public final class GroupFixture {
         private boolean absolute;
         private int pattern = -1;
         private boolean sharedOverlays;
+        private final Map<String, String[]> live = new LinkedHashMap<>();
 
         private Builder(Path dir) {
             this.dir = dir;
@@ -132,6 +140,17 @@ public final class GroupFixture {
         /** The byte every device holds over its written part, instead of one per device. */
         public Builder pattern(int value) {
             this.pattern = value;
+            return this;
+        }
+
+        /**
+         * Makes {@code device} a disk of a running VM: QMP socket {@code qmpSocket}, block node
+         * {@code node}, guest agent socket {@code guestAgent} (or null). The test starts that QEMU
+         * ({@link QemuVm}) on the fixture's images.
+         */
+        public Builder live(String device, Path qmpSocket, String node, Path guestAgent) {
+            live.put(device, new String[] {qmpSocket.toAbsolutePath().toString(), node,
+                    guestAgent == null ? null : guestAgent.toAbsolutePath().toString()});
             return this;
         }
 

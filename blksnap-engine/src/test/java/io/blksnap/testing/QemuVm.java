@@ -29,11 +29,19 @@ public final class QemuVm implements AutoCloseable {
 
     /** Starts QEMU with each image as the qcow2 node named by its key; returns once QMP listens. */
     public static QemuVm start(Path qmpSocket, Map<String, Path> nodes) throws Exception {
+        return start(qmpSocket, nodes, List.of());
+    }
+
+    /**
+     * As {@link #start(Path, Map)}, with more QEMU arguments (a second monitor, say:
+     * {@code -qmp unix:OTHER,server=on,wait=off}, since QEMU serves one client per monitor).
+     */
+    public static QemuVm start(Path qmpSocket, Map<String, Path> nodes, List<String> extra) throws Exception {
         List<String> blockdevs = new ArrayList<>();
         for (Map.Entry<String, Path> n : new LinkedHashMap<>(nodes).entrySet()) {
             blockdevs.add("driver=qcow2,node-name=" + n.getKey() + ",file.driver=file,file.filename=" + n.getValue());
         }
-        return start(qmpSocket, blockdevs);
+        return launch(qmpSocket, blockdevs, extra);
     }
 
     /**
@@ -49,10 +57,10 @@ public final class QemuVm implements AutoCloseable {
                     + ",file.driver=file,file.filename=" + n.getValue());
             below = n.getKey();
         }
-        return start(qmpSocket, blockdevs);
+        return launch(qmpSocket, blockdevs, List.of());
     }
 
-    private static QemuVm start(Path qmpSocket, List<String> blockdevs) throws Exception {
+    private static QemuVm launch(Path qmpSocket, List<String> blockdevs, List<String> extra) throws Exception {
         Qemu.require("qemu-system-x86_64");
         List<String> cmd = new ArrayList<>(List.of("qemu-system-x86_64", "-M", "none", "-nodefaults",
                 "-display", "none", "-qmp", "unix:" + qmpSocket + ",server=on,wait=off"));
@@ -60,6 +68,7 @@ public final class QemuVm implements AutoCloseable {
             cmd.add("-blockdev");
             cmd.add(b);
         }
+        cmd.addAll(extra);
         Path log = Files.createTempFile("qemu-vm", ".log");
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         QemuVm vm = new QemuVm(p, qmpSocket, log);

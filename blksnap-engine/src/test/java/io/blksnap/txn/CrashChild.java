@@ -83,6 +83,11 @@ public final class CrashChild {
      * halt, from a test; its output.
      */
     static String runHalting(Path dir, String... args) throws IOException, InterruptedException {
+        return run(dir, 137, args);
+    }
+
+    /** Runs a child on {@code dir} with {@code args} that must exit with {@code exit} (137: halted); its output. */
+    static String run(Path dir, int exit, String... args) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"), CrashChild.class.getName(),
                 dir.toString()));
@@ -94,8 +99,8 @@ public final class CrashChild {
             p.destroyForcibly();
             throw new AssertionError("the child did not halt within 120 s: " + Files.readString(log));
         }
-        if (p.exitValue() != 137) {
-            throw new AssertionError("the child exited " + p.exitValue() + ", not halted: " + Files.readString(log));
+        if (p.exitValue() != exit) {
+            throw new AssertionError("the child exited " + p.exitValue() + ", not " + exit + ": " + Files.readString(log));
         }
         return Files.readString(log);
     }

@@ -29,6 +29,8 @@ class JournalLineTest {
         roundTrip(JournalRecord.begin("tx-20261126-004500-1a2b3c", 1_790_000_000_123L, requests));
         roundTrip(JournalRecord.step(3, Step.CREATED, "12", null));
         roundTrip(JournalRecord.step(0, Step.INVALIDATED, null, "why \"not\""));
+        roundTrip(JournalRecord.live(List.of("/run/vm1/qmp.sock", "/run/vm \"2\"/qmp.sock"), List.of("/run/vm1/qga.sock")));
+        roundTrip(JournalRecord.live(List.of(), List.of()));
         roundTrip(JournalRecord.commit());
         roundTrip(JournalRecord.end(TransactionStatus.ABORTED, "disk3: image is in use"));
         roundTrip(JournalRecord.end(TransactionStatus.COMMITTED, null));
