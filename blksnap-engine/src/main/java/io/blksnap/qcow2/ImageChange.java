@@ -141,6 +141,14 @@ final class ImageChange {
             this.length = length;
         }
 
+        /** The file's old length and the old bytes at {@code offsets}, recorded in write order. */
+        static Restore of(Storage storage, long length, List<Long> offsets, List<byte[]> old) {
+            Restore r = new Restore(storage, length);
+            r.offsets.addAll(offsets);
+            r.old.addAll(old);
+            return r;
+        }
+
         private static Restore before(Storage storage, List<Pending> writes, int clusterSize) throws IOException {
             Restore r = new Restore(storage, storage.size());
             for (Pending p : writes) {

@@ -10,11 +10,11 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 
 /**
- * An external snapshot: prepare creates the overlay on top of the active image (holding both, so
+ * An external snapshot (the point is the image it freezes, the overlay's backing file): prepare creates the overlay on top of the active image (holding both, so
  * no QEMU writes either meanwhile); the commit pivots the device to it (for all devices at once,
  * by the runner); abort and recovery before the commit point remove an overlay it created.
  */
-final class ExternalCreate extends Member<ExternalSnapshotRequest> {
+final class ExternalCreate extends ExternalMember {
 
     private boolean created;
 
@@ -22,23 +22,10 @@ final class ExternalCreate extends Member<ExternalSnapshotRequest> {
         super(index, request, device);
     }
 
-    private InvalidRequestException refused(String reason) {
-        return new InvalidRequestException(request.device(), reason);
-    }
-
     @Override
     void check() throws IOException {
-        if (request.format() != null && !request.format().equals("qcow2")) {
-            throw refused("overlay format must be qcow2");
-        }
+        checkOverlayPath();
         Path overlay = request.overlay();
-        if (overlay == null || !overlay.isAbsolute() || !overlay.normalize().equals(overlay)) {
-            throw refused("overlay path must be absolute and normalized (no ..)");
-        }
-        Path dir = device.overlayDir();
-        if (!Files.isDirectory(dir) || !AtomicFiles.inside(overlay, dir)) {
-            throw refused("overlay " + overlay + " is outside the device's overlay directory " + dir);
-        }
         boolean exists = Files.exists(overlay, LinkOption.NOFOLLOW_LINKS);
         if (!request.useExisting()) {
             if (exists) {
@@ -83,7 +70,7 @@ final class ExternalCreate extends Member<ExternalSnapshotRequest> {
     void abort() throws IOException {
         device.releaseOverlay(request.overlay());
         if (created) {
-            removeOverlay();
+            removeLayer(request.overlay());
         }
     }
 
@@ -93,15 +80,7 @@ final class ExternalCreate extends Member<ExternalSnapshotRequest> {
         if (request.useExisting() || device.activeImage().equals(pivotTo())) {
             return false;
         }
-        return removeOverlay();
-    }
-
-    private boolean removeOverlay() throws IOException {
-        boolean removed = Files.deleteIfExists(request.overlay());
-        if (removed) {
-            AtomicFiles.syncDirectory(request.overlay().toAbsolutePath().getParent());
-        }
-        return removed;
+        return removeLayer(request.overlay());
     }
 
     /** The device moved to the overlay: the pivot, the last step past the commit record, happened. */
@@ -117,9 +96,17 @@ final class ExternalCreate extends Member<ExternalSnapshotRequest> {
         }
     }
 
+    /**
+     * Deleting the point it made ({@link ExternalDelete}): the overlay merged into the image below
+     * it (nothing to merge when nothing was written to it) and removed, the device pivoted back
+     * when it is still the active image. Nothing, when the overlay has left the device's chain.
+     */
     @Override
-    SnapshotRequest compensation(String transactionId) throws InvalidRequestException {
-        throw refused("undoing an external snapshot is not supported yet");
+    SnapshotRequest compensation(String transactionId) throws IOException {
+        if (!device.chain().contains(pivotTo())) {
+            return null;
+        }
+        return ExternalSnapshotRequest.delete(request.device(), pivotTo());
     }
 
     @Override
