@@ -1,0 +1,122 @@
+package io.blksnap.txn;
+
+import io.blksnap.testing.GroupFixture;
+import io.blksnap.testing.RamTempDir;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * A process deleting or reverting to an external point of a two-device group ({@link CrashChild})
+ * halts (as abruptly as SIGKILL) at every fault point and at sampled image writes of the merge;
+ * then an engine opens, which recovers. The group's change is made on both devices or on neither:
+ * what QEMU reads through each device and each point, and each chain, are those of a clean run or
+ * of the start; every file checks clean.
+ */
+class ExternalChainCrashTest {
+
+    @TempDir(factory = RamTempDir.class)
+    Path dir;
+
+    private record State(Map<String, String> contents, List<List<Path>> chains) {
+    }
+
+    @ParameterizedTest(name = "{0}, {1} writes sampled")
+    @CsvSource({"extdelete:s2,4", "extdelete:s1,3", "extapply:s1,0"})
+    void aCrashAnywhereIsRecoveredToAllOrNothing(String shape, int sampledWrites) throws Exception {
+        GroupFixture f = GroupFixture.in(dir.resolve("f")).disks(2).size("4M").written("1M").create();
+        ChainOracle.build(f, 3);
+        Path pristine = dir.resolve("pristine");
+        copyTree(f.dir, pristine);
+        State none = state(f);
+
+        TransactionFaultTest.Faults count = TransactionFaultTest.Faults.none();
+        try (SnapshotEngine engine = SnapshotEngine.open(f.registry(),
+                EngineOptions.defaults().withParallelism(1).withFaults(count))) {
+            Transaction t = engine.begin();
+            CrashChild.requests(f.registry(), shape).forEach(r -> {
+                try {
+                    t.add(r);
+                } catch (InvalidRequestException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            assertTrue(t.submit().committed(), shape);
+        }
+        State all = state(f);
+        List<String> points = List.copyOf(count.points);
+        long commitWrites = count.writesAtPoint.get("commit");
+
+        List<String> halts = new ArrayList<>();
+        List<Boolean> past = new ArrayList<>();
+        for (int k = 1; k <= points.size(); k++) {
+            halts.add("point:" + k);
+            past.add(k - 1 >= points.indexOf("commit"));
+        }
+        for (int i = 1; i <= sampledWrites; i++) {
+            long w = Math.max(1, commitWrites * i / (sampledWrites + 1));
+            halts.add("write:" + w);
+            past.add(false);
+        }
+        if (sampledWrites > 0) {
+            halts.add("write:" + (commitWrites + 1)); // the first switch
+            past.add(true);
+        }
+        for (int i = 0; i < halts.size(); i++) {
+            String what = shape + " halted at " + halts.get(i);
+            deleteTree(f.dir);
+            copyTree(pristine, f.dir);
+            String log = CrashChild.runHalting(f.dir, "once", shape, halts.get(i));
+            try (SnapshotEngine engine = f.engine()) {
+                assertEquals(List.of(), engine.startupRecovery().pending(), what + "\n" + log);
+            }
+            State seen = state(f);
+            assertEquals(past.get(i) ? all : none, seen, what + "\n" + log);
+            f.assertAllClean();
+        }
+        System.out.printf("%s: %d halts (%d points, %d writes before the commit)%n", shape, halts.size(),
+                points.size(), commitWrites);
+    }
+
+    private State state(GroupFixture f) throws Exception {
+        List<List<Path>> chains = new ArrayList<>();
+        for (String d : f.devices) {
+            chains.add(ChainOracle.chain(f.registry().activeImage(d)));
+        }
+        return new State(ChainOracle.contents(f, dir), chains);
+    }
+
+    private static void copyTree(Path from, Path to) throws IOException {
+        try (Stream<Path> s = Files.walk(from)) {
+            for (Path p : s.toList()) {
+                Path target = to.resolve(from.relativize(p).toString());
+                if (Files.isDirectory(p)) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.copy(p, target, StandardCopyOption.COPY_ATTRIBUTES);
+                }
+            }
+        }
+    }
+
+    private static void deleteTree(Path root) throws IOException {
+        try (Stream<Path> s = Files.walk(root)) {
+            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
+    }
+}
