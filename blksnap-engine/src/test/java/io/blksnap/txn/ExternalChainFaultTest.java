@@ -66,7 +66,7 @@ class ExternalChainFaultTest {
                     || p.startsWith("finished:") || p.equals("end");
             cases.add(new Object[] {"failure at " + p, new TransactionFaultTest.Faults(Set.of(p), -1, false), past});
         }
-        long stride = Math.max(1, writes / 8);
+        long stride = Math.max(1, writes / 5);
         for (long k = 0; k < writes; k = k + stride > commitWrites && k < commitWrites ? commitWrites : k + stride) {
             boolean past = k >= commitWrites;
             cases.add(new Object[] {"failure of write " + k, new TransactionFaultTest.Faults(Set.of(), k, false), past});
