@@ -292,6 +292,7 @@ final class ChainMerge {
             // Only clusters free in the committed image were written: put their old bytes back, cut the growth.
             try {
                 recorder.restore().run();
+                recorder.release();
             } catch (IOException | RuntimeException again) {
                 e.addSuppressed(again);
             }

@@ -227,6 +227,7 @@ public final class Qcow2Image implements Closeable {
         }
         try {
             p.written.headerSwitch().commit();
+            p.written.restore().release();
         } finally {
             prepared.remove(0);
             stale = true;
@@ -239,6 +240,7 @@ public final class Qcow2Image implements Closeable {
         }
         try {
             p.written.restore().run();
+            p.written.restore().release();
         } finally {
             prepared.remove(prepared.size() - 1);
             stale = true;
