@@ -19,16 +19,15 @@ import java.util.List;
  * unlinked temporary file, not the heap: a merge into a file with much free space inside keeps its
  * memory bounded.
  */
-final class WriteRecorder implements Storage, ImageChange.Restore.Saved {
+final class WriteRecorder extends StorageView implements ImageChange.Restore.Saved {
 
-    private final Storage inner;
     private final long length;
     private final List<long[]> saved = new ArrayList<>(); // {offset in the image, position in the spill, length}
     private FileChannel spill;
     private long spillEnd;
 
     WriteRecorder(Storage inner) throws IOException {
-        this.inner = inner;
+        super(inner);
         this.length = inner.size();
     }
 
@@ -89,30 +88,5 @@ final class WriteRecorder implements Storage, ImageChange.Restore.Saved {
         if (spill != null) {
             spill.close();
         }
-    }
-
-    @Override
-    public void read(long offset, byte[] buf) throws IOException {
-        inner.read(offset, buf);
-    }
-
-    @Override
-    public void flush() throws IOException {
-        inner.flush();
-    }
-
-    @Override
-    public long size() throws IOException {
-        return inner.size();
-    }
-
-    @Override
-    public void truncate(long length) throws IOException {
-        inner.truncate(length);
-    }
-
-    /** The recorder does not own the image's storage. */
-    @Override
-    public void close() {
     }
 }

@@ -6,15 +6,10 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -44,7 +39,7 @@ class ExternalChainCrashTest {
         GroupFixture f = GroupFixture.in(dir.resolve("f")).disks(2).size("4M").written("1M").create();
         ChainOracle.build(f, 3);
         Path pristine = dir.resolve("pristine");
-        copyTree(f.dir, pristine);
+        TransactionCrashTest.copyTree(f.dir, pristine);
         State none = state(f);
 
         TransactionFaultTest.Faults count = TransactionFaultTest.Faults.none();
@@ -81,8 +76,8 @@ class ExternalChainCrashTest {
         }
         for (int i = 0; i < halts.size(); i++) {
             String what = shape + " halted at " + halts.get(i);
-            deleteTree(f.dir);
-            copyTree(pristine, f.dir);
+            TransactionCrashTest.deleteTree(f.dir);
+            TransactionCrashTest.copyTree(pristine, f.dir);
             String log = CrashChild.runHalting(f.dir, "once", shape, halts.get(i));
             try (SnapshotEngine engine = f.engine()) {
                 assertEquals(List.of(), engine.startupRecovery().pending(), what + "\n" + log);
@@ -101,26 +96,5 @@ class ExternalChainCrashTest {
             chains.add(ChainOracle.chain(f.registry().activeImage(d)));
         }
         return new State(ChainOracle.contents(f, dir), chains);
-    }
-
-    private static void copyTree(Path from, Path to) throws IOException {
-        try (Stream<Path> s = Files.walk(from)) {
-            for (Path p : s.toList()) {
-                Path target = to.resolve(from.relativize(p).toString());
-                if (Files.isDirectory(p)) {
-                    Files.createDirectories(target);
-                } else {
-                    Files.copy(p, target, StandardCopyOption.COPY_ATTRIBUTES);
-                }
-            }
-        }
-    }
-
-    private static void deleteTree(Path root) throws IOException {
-        try (Stream<Path> s = Files.walk(root)) {
-            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
-        }
     }
 }

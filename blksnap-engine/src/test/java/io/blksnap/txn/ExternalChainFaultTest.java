@@ -9,9 +9,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -48,7 +46,7 @@ class ExternalChainFaultTest {
         f = GroupFixture.in(dir.resolve("f")).disks(1).size("4M").written("1M").create();
         ChainOracle.build(f, 3);
         pristine = dir.resolve("pristine");
-        copyTree(f.dir, pristine);
+        TransactionCrashTest.copyTree(f.dir, pristine);
         State none = state();
 
         TransactionFaultTest.Faults ok = TransactionFaultTest.Faults.none();
@@ -138,28 +136,7 @@ class ExternalChainFaultTest {
     }
 
     private void reset() throws IOException {
-        deleteTree(f.dir);
-        copyTree(pristine, f.dir);
-    }
-
-    private static void copyTree(Path from, Path to) throws IOException {
-        try (Stream<Path> s = Files.walk(from)) {
-            for (Path p : s.toList()) {
-                Path target = to.resolve(from.relativize(p).toString());
-                if (Files.isDirectory(p)) {
-                    Files.createDirectories(target);
-                } else {
-                    Files.copy(p, target, StandardCopyOption.COPY_ATTRIBUTES);
-                }
-            }
-        }
-    }
-
-    private static void deleteTree(Path root) throws IOException {
-        try (Stream<Path> s = Files.walk(root)) {
-            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
-        }
+        TransactionCrashTest.deleteTree(f.dir);
+        TransactionCrashTest.copyTree(pristine, f.dir);
     }
 }
