@@ -71,7 +71,9 @@ final class SnapshotCommand extends Subcommand {
     String group;
 
     @Option(names = "--type", paramLabel = "TYPE", defaultValue = "internal",
-            description = "With -c: internal (inside each image, the default) or external (a new overlay each device pivots to).")
+            description = "internal (inside each image, the default) or external (-c: a new overlay each device pivots to;"
+                    + " -d: the point's overlay merged into the image below it; -a: a new empty overlay on the point)."
+                    + " With --group, -d and -a find the kind themselves.")
     String type;
 
     @Option(names = "--target-dir", paramLabel = "DIR",
@@ -111,8 +113,8 @@ final class SnapshotCommand extends Subcommand {
         if (!type.equals("internal") && !type.equals("external")) {
             throw usage("--type is internal or external");
         }
-        if (type.equals("external") && action.create == null) {
-            throw usage("--type external goes with -c");
+        if (type.equals("external") && id != null) {
+            throw usage("--id is for internal snapshots");
         }
         if (targetDir != null && !type.equals("external")) {
             throw usage("--target-dir goes with --type external");
@@ -171,7 +173,7 @@ final class SnapshotCommand extends Subcommand {
         boolean external = type.equals("external");
         if (external) {
             try {
-                GroupSnapshotNames.checkFileSafe(action.create);
+                GroupSnapshotNames.checkFileSafe(pointName());
             } catch (IllegalArgumentException e) {
                 throw usage(e.getMessage());
             }
@@ -212,9 +214,17 @@ final class SnapshotCommand extends Subcommand {
         return t.submit();
     }
 
+    /** The name -c, -d or -a gives. */
+    private String pointName() {
+        return action.create != null ? action.create : action.apply != null ? action.apply : action.delete;
+    }
+
     private SnapshotRequest request(Device device, Instant now, boolean external) {
         if (external) {
-            return ExternalSnapshotRequest.create(device.name(), OverlayNaming.overlayFor(device, action.create));
+            Path overlay = OverlayNaming.overlayFor(device, pointName());
+            return action.create != null ? ExternalSnapshotRequest.create(device.name(), overlay)
+                    : action.apply != null ? ExternalSnapshotRequest.apply(device.name(), overlay)
+                    : ExternalSnapshotRequest.delete(device.name(), overlay);
         }
         if (action.create != null) {
             return InternalSnapshotRequest.create(device.name(), action.create, now);

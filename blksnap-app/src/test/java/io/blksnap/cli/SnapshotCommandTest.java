@@ -197,7 +197,7 @@ class SnapshotCommandTest {
                 new String[] {"snapshot", "-c", "a", "--id", "1", name},
                 new String[] {"snapshot", "-c", "a"},
                 new String[] {"snapshot", "-l", name, name},
-                new String[] {"snapshot", "-d", "a", "--type", "external", name},
+                new String[] {"snapshot", "-d", "a", "--id", "1", "--type", "external", name},
                 new String[] {"snapshot", "-c", "a", "--type", "weird", name},
                 new String[] {"snapshot", "-c", "a", "--target-dir", "/tmp", name},
                 new String[] {"snapshot", "-c", "a", "--group", "g", name},

@@ -23,6 +23,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -116,6 +117,26 @@ class TransactionCommandTest {
         Blksnap.Run unknown = Blksnap.run("snapshot", "-c", "x", "--group", "nope", "--config", config.toString());
         assertEquals(1, unknown.exit());
         assertTrue(unknown.err().startsWith("blksnap: group nope: unknown group"), unknown.err());
+    }
+
+    /** Deleting and reverting to external points of a group: the engine finds the kind itself. */
+    @Test
+    void groupExternalPointsAreDeletedAndRevertedTo() throws Exception {
+        String config = fixture.devicesYaml().getParent().toString();
+        for (String name : List.of("p1", "p2", "p3")) {
+            Blksnap.run("snapshot", "-c", name, "--type", "external", "--group", "web", "--config", config).ok();
+        }
+        Blksnap.run("snapshot", "-d", "p2", "--group", "web", "--config", config).ok();
+        Blksnap.run("snapshot", "-a", "p1", "--group", "web", "--config", config).ok();
+        DeviceRegistry reg = fixture.registry();
+        for (int i = 0; i < images.size(); i++) {
+            Path p1 = fixture.overlayDir("vm" + i).resolve("vm" + i + "-p1.qcow2");
+            assertEquals(p1, reg.activeImage("vm" + i));
+            assertFalse(Files.exists(p1.resolveSibling("vm" + i + "-p2.qcow2")));
+            assertFalse(Files.exists(p1.resolveSibling("vm" + i + "-p3.qcow2")));
+            Qemu.assertClean(p1);
+            Qemu.assertClean(Path.of(images.get(i)));
+        }
     }
 
     @Test

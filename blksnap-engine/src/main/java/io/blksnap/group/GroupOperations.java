@@ -2,6 +2,7 @@ package io.blksnap.group;
 
 import io.blksnap.catalog.GroupCatalog;
 import io.blksnap.catalog.GroupSnapshot;
+import io.blksnap.qcow2.Qcow2Image;
 import io.blksnap.registry.Device;
 import io.blksnap.retention.GroupPruner;
 import io.blksnap.retention.PruneResult;
@@ -16,6 +17,7 @@ import io.blksnap.txn.TransactionRecord;
 import io.blksnap.txn.TransactionResult;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -56,7 +58,10 @@ public final class GroupOperations {
         return run(requests);
     }
 
-    /** Deletes the snapshot named {@code name} from every device of {@code group} that holds it. */
+    /**
+     * Deletes the snapshot named {@code name} from every device of {@code group} that holds it: an
+     * internal snapshot, or an external point (merged away, see {@link ExternalSnapshotRequest#delete}).
+     */
     public TransactionResult delete(String group, String name) throws IOException {
         Set<String> holders = new LinkedHashSet<>();
         for (GroupSnapshot s : new GroupCatalog(engine).groupSnapshots(group)) {
@@ -64,21 +69,39 @@ public final class GroupOperations {
                 holders.addAll(s.devices());
             }
         }
-        if (holders.isEmpty()) {
+        List<SnapshotRequest> requests = new ArrayList<>();
+        for (Device d : engine.registry().group(group)) {
+            Path point = externalPoint(d, name);
+            if (point != null) {
+                requests.add(ExternalSnapshotRequest.delete(d.name(), point));
+            } else if (holders.contains(d.name())) {
+                requests.add(InternalSnapshotRequest.delete(d.name(), name));
+            }
+        }
+        if (requests.isEmpty()) {
             throw new GroupRequestException("group " + group + " has no snapshot named \"" + name + "\"");
         }
-        List<SnapshotRequest> requests = new ArrayList<>();
-        holders.forEach(d -> requests.add(InternalSnapshotRequest.delete(d, name)));
         return run(requests);
     }
 
-    /** Reverts every device of {@code group} to its snapshot named {@code name}. */
+    /** Reverts every device of {@code group} to its snapshot named {@code name}, internal or an external point. */
     public TransactionResult apply(String group, String name) throws IOException {
         List<SnapshotRequest> requests = new ArrayList<>();
         for (Device d : engine.registry().group(group)) {
-            requests.add(InternalSnapshotRequest.apply(d.name(), name));
+            Path point = externalPoint(d, name);
+            requests.add(point != null ? ExternalSnapshotRequest.apply(d.name(), point)
+                    : InternalSnapshotRequest.apply(d.name(), name));
         }
         return run(requests);
+    }
+
+    /** The overlay of the device's external point {@code name} (see {@link OverlayNaming#pointIn}), or null. */
+    private Path externalPoint(Device d, String name) throws IOException {
+        Path active = engine.registry().activeImage(d.name());
+        if (!Files.exists(active)) {
+            return null;
+        }
+        return OverlayNaming.pointIn(d, Qcow2Image.backingChain(active), name);
     }
 
     /**

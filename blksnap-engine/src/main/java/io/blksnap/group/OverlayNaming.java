@@ -3,6 +3,7 @@ package io.blksnap.group;
 import io.blksnap.registry.Device;
 
 import java.nio.file.Path;
+import java.util.List;
 
 /**
  * Where an external snapshot's overlay goes: {@code <overlayDir>/<device>-<snapshot>.qcow2}. Named after the
@@ -19,6 +20,21 @@ public final class OverlayNaming {
     public static Path overlayFor(Device device, String snapshotName) {
         GroupSnapshotNames.checkFileSafe(snapshotName);
         return device.overlayDir().resolve(label(device) + "-" + snapshotName + ".qcow2").toAbsolutePath().normalize();
+    }
+
+    /**
+     * The overlay of external snapshot point {@code snapshotName} in a device's chain (active image
+     * first), or null when the chain has none: the point is that overlay's backing image.
+     */
+    public static Path pointIn(Device device, List<Path> chain, String snapshotName) {
+        Path overlay;
+        try {
+            overlay = overlayFor(device, snapshotName);
+        } catch (IllegalArgumentException e) {
+            return null; // a name no overlay can carry
+        }
+        int at = chain.indexOf(overlay);
+        return at >= 0 && at + 1 < chain.size() ? overlay : null;
     }
 
     private static String label(Device device) {

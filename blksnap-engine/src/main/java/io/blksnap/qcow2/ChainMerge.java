@@ -18,7 +18,8 @@ import java.nio.file.Path;
  *
  * <p>Two walks over the upper image's allocated clusters: the plan counts what will be written
  * and refuses what is not supported (before any write), then the write walk streams one lower L2
- * table and one cluster at a time, so memory does not grow with the image.
+ * table and one cluster at a time, so memory does not grow with the image. The write walk is the
+ * prepare ({@link #prepare}); the switch is the caller's, so a merge can wait in a transaction.
  */
 final class ChainMerge {
 
@@ -58,9 +59,21 @@ final class ChainMerge {
         this.lowerBuf = new byte[lg.clusterSize];
     }
 
-    static MergeResult run(Path upperPath, ImageMetadata upper, Path lowerPath, ImageMetadata lower)
+    /** A merge whose every write is done and flushed: {@code written}'s switch commits it, its restore abandons it. */
+    record Prepared(MergeResult result, ImageChange.Written written) {
+    }
+
+    /**
+     * Plans, refuses or sizes, then writes the whole merge into clusters free in the committed lower
+     * image, through a {@link WriteRecorder} so that a failed write (or a later abort) puts every
+     * byte back; the header switch is left to the caller. Nothing to merge gives a switch that
+     * rewrites the header's own bytes.
+     */
+    static Prepared prepare(Path upperPath, ImageMetadata upper, Path lowerPath, ImageMetadata committed)
             throws IOException {
-        refuseUnsupported(upperPath, upper, lowerPath, lower);
+        refuseUnsupported(upperPath, upper, lowerPath, committed);
+        WriteRecorder recorder = new WriteRecorder(committed.storage);
+        ImageMetadata lower = ImageMetadata.read(recorder);
         ImageChange change = ImageChange.begin(lower);
         ChainMerge merge = new ChainMerge(upper, lower);
         long[] plan = merge.plan();
@@ -70,7 +83,7 @@ final class ChainMerge {
             throw new ImageException("not enough space to merge " + upperPath + " into " + lowerPath + ": "
                     + spaceRequired + " bytes may be needed, " + usable + " are free");
         }
-        return merge.write(change, plan, spaceRequired);
+        return merge.write(change, plan, spaceRequired, recorder);
     }
 
     private static void refuseUnsupported(Path upperPath, ImageMetadata upper, Path lowerPath, ImageMetadata lower)
@@ -227,10 +240,10 @@ final class ChainMerge {
         return lg.clusterOffset(newClusters + blocks + table);
     }
 
-    private MergeResult write(ImageChange change, long[] plan, long spaceRequired) throws IOException {
+    private Prepared write(ImageChange change, long[] plan, long spaceRequired, WriteRecorder recorder)
+            throws IOException {
         ClusterAllocator clusters = change.clusters;
         long[] l1 = lower.activeL1();
-        long originalLength = lower.storage.size();
         long[] written = new long[3];
         TableEdit[] current = {null};
         HeaderSwitch sw;
@@ -267,20 +280,27 @@ final class ChainMerge {
                 written[2]++;
             }
             if (written[2] == 0) {
-                return new MergeResult(0, 0, 0, 0, spaceRequired);
+                byte[] same = new byte[lower.header.version >= 3 ? 72 : 48];
+                recorder.inner().read(Header.COMMIT_OFFSET, same);
+                return new Prepared(new MergeResult(0, 0, 0, 0, spaceRequired),
+                        new ImageChange.Written(new HeaderSwitch(recorder.inner(), same), recorder.restore()));
             }
             long l1Off = Tables.replaceActiveL1(change, lower.header, l1);
             sw = change.writeNewClusters(lower.header.size, l1.length, l1Off, lower.header.nbSnapshots,
                     lower.header.snapshotsOffset).headerSwitch();
         } catch (IOException | RuntimeException e) {
-            // Only clusters free in the committed image were written; drop any growth of the file.
-            lower.storage.truncate(originalLength);
+            // Only clusters free in the committed image were written: put their old bytes back, cut the growth.
+            try {
+                recorder.restore().run();
+                recorder.release();
+            } catch (IOException | RuntimeException again) {
+                e.addSuppressed(again);
+            }
             throw e;
         }
-        // Outside the try: once the header may have been written, the new clusters are the image.
-        sw.commit();
-        return new MergeResult(written[0], written[1], written[2],
-                lg.clusterOffset(written[0] + written[2]), spaceRequired);
+        return new Prepared(new MergeResult(written[0], written[1], written[2],
+                lg.clusterOffset(written[0] + written[2]), spaceRequired),
+                new ImageChange.Written(new HeaderSwitch(recorder.inner(), sw.commitBytes()), recorder.restore()));
     }
 
     /** One lower L2 table being rewritten into a new copy. */

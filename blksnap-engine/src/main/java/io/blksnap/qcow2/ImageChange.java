@@ -131,28 +131,65 @@ final class ImageChange {
         /** Compared and written back in blocks of this size: the file system's usual block. */
         private static final int BLOCK = 4096;
 
+        /** Old bytes kept before writes, in write order; released once the change is committed or restored. */
+        interface Saved {
+            int count();
+
+            long offset(int i);
+
+            byte[] bytes(int i) throws IOException;
+
+            default void release() throws IOException {
+            }
+        }
+
+        /** A few clusters of old bytes, in memory (what one change's queued writes overwrite). */
+        private record InMemory(List<Long> offsets, List<byte[]> old) implements Saved {
+            @Override
+            public int count() {
+                return old.size();
+            }
+
+            @Override
+            public long offset(int i) {
+                return offsets.get(i);
+            }
+
+            @Override
+            public byte[] bytes(int i) {
+                return old.get(i);
+            }
+        }
+
         private final Storage storage;
         private final long length;
-        private final List<Long> offsets = new ArrayList<>();
-        private final List<byte[]> old = new ArrayList<>();
+        private final Saved saved;
 
-        private Restore(Storage storage, long length) {
+        private Restore(Storage storage, long length, Saved saved) {
             this.storage = storage;
             this.length = length;
+            this.saved = saved;
+        }
+
+        /** The file's old length and the old bytes {@code saved} kept. */
+        static Restore of(Storage storage, long length, Saved saved) {
+            return new Restore(storage, length, saved);
         }
 
         private static Restore before(Storage storage, List<Pending> writes, int clusterSize) throws IOException {
-            Restore r = new Restore(storage, storage.size());
+            long length = storage.size();
+            List<Long> offsets = new ArrayList<>();
+            List<byte[]> old = new ArrayList<>();
             for (Pending p : writes) {
-                long end = Math.min(r.length, p.offset() + (p.data() != null ? p.data().length : clusterSize));
+                long end = Math.min(length, p.offset() + (p.data() != null ? p.data().length : clusterSize));
                 if (p.offset() < end) {
                     byte[] b = new byte[(int) (end - p.offset())];
                     storage.read(p.offset(), b);
-                    r.offsets.add(p.offset());
-                    r.old.add(b);
+                    offsets.add(p.offset());
+                    old.add(b);
                 }
             }
-            return r;
+            return new Restore(storage, length, new InMemory(offsets, old));
         }
 
         /**
@@ -161,9 +198,9 @@ final class ImageChange {
          * reached still reads as the zeros it held). Then cuts the growth and syncs.
          */
         void run() throws IOException {
-            for (int i = old.size() - 1; i >= 0; i--) {
-                byte[] was = old.get(i);
-                long offset = offsets.get(i);
+            for (int i = saved.count() - 1; i >= 0; i--) {
+                byte[] was = saved.bytes(i);
+                long offset = saved.offset(i);
                 byte[] now = new byte[was.length];
                 storage.read(offset, now);
                 for (int from = 0; from < was.length; from += BLOCK) {
@@ -177,6 +214,11 @@ final class ImageChange {
                 storage.truncate(length);
             }
             storage.flush();
+        }
+
+        /** The old bytes are no longer needed (the change is committed, or restored). */
+        void release() throws IOException {
+            saved.release();
         }
     }
 }

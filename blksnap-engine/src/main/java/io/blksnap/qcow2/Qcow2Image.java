@@ -101,6 +101,31 @@ public final class Qcow2Image implements Closeable {
         }
     }
 
+    /**
+     * The chain of qcow2 files from {@code top} down (top first, absolute and normalized), read from
+     * their headers only; a backing file in another format ends it (and is not listed), as does a
+     * missing one, which is listed. Relative backing names are relative to the image naming them.
+     */
+    public static List<Path> backingChain(Path top) throws IOException {
+        List<Path> out = new ArrayList<>();
+        Path p = top.toAbsolutePath().normalize();
+        while (p != null && out.size() < 64) {
+            out.add(p);
+            if (!java.nio.file.Files.exists(p)) {
+                break;
+            }
+            Header h;
+            try (Storage st = FileStorage.open(p, false)) {
+                h = Header.read(st);
+            }
+            if (h.backingFile == null || (h.backingFormat() != null && !h.backingFormat().equals("qcow2"))) {
+                break;
+            }
+            p = p.getParent().resolve(h.backingFile).normalize();
+        }
+        return out;
+    }
+
     public Path path() {
         return path;
     }
@@ -202,6 +227,7 @@ public final class Qcow2Image implements Closeable {
         }
         try {
             p.written.headerSwitch().commit();
+            p.written.restore().release();
         } finally {
             prepared.remove(0);
             stale = true;
@@ -214,6 +240,7 @@ public final class Qcow2Image implements Closeable {
         }
         try {
             p.written.restore().run();
+            p.written.restore().release();
         } finally {
             prepared.remove(prepared.size() - 1);
             stale = true;
@@ -223,17 +250,41 @@ public final class Qcow2Image implements Closeable {
     /**
      * Merges {@code upper}, an image whose backing file is this one, into this image (what
      * {@code qemu-img commit} does): afterwards this image reads as {@code upper} read through
-     * it. Copy-on-write into free clusters and one header switch, so internal snapshots of this
-     * image keep their contents and a failure or crash before the switch leaves it as it was;
-     * {@code upper} is only read. Refused, with nothing written, for layouts it does not support.
+     * it. {@link #prepareCommit}, then its switch: internal snapshots of this image keep their
+     * contents and a failure or crash before the switch leaves it as it was; {@code upper} is only
+     * read. Refused, with nothing written, for layouts it does not support.
      */
     public MergeResult commit(Qcow2Image upper) throws IOException {
+        PreparedChange p = prepareCommit(upper);
+        p.commit();
+        return p.mergeResult();
+    }
+
+    /**
+     * Writes the merge of {@code upper} into this image (see {@link #commit}) without making it
+     * visible: every data cluster, L2 table and refcount structure goes to clusters free in this
+     * image and is flushed, so the space is taken here (a full disk fails this, leaving the file
+     * byte for byte as it was); the {@link PreparedChange}'s commit is the one header switch and
+     * its abort puts every byte back. Not on top of other prepared changes of this image.
+     */
+    public PreparedChange prepareCommit(Qcow2Image upper) throws IOException {
         requireSnapshotWritable();
+        if (!prepared.isEmpty()) {
+            throw new IllegalStateException("a merge is not prepared on top of other prepared changes");
+        }
         try {
-            return ChainMerge.run(upper.path, upper.metadata(), path, metadata());
+            ChainMerge.Prepared p = ChainMerge.prepare(upper.path, upper.metadata(), path, metadata());
+            return track(new PreparedChange(this, null, p.result(), p.written()));
         } finally {
             stale = true;
         }
+    }
+
+    /** The header's commit range as it is on disk, as text: compare with {@link PreparedChange#headerMark}. */
+    public String headerMark() throws IOException {
+        byte[] b = new byte[metadata().header.version >= 3 ? 72 : 48];
+        storage.read(Header.COMMIT_OFFSET, b);
+        return java.util.HexFormat.of().formatHex(b);
     }
 
     /**

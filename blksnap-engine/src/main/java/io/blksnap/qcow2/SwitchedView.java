@@ -1,7 +1,5 @@
 package io.blksnap.qcow2;
 
-import io.blksnap.storage.Storage;
-
 import java.io.IOException;
 
 /**
@@ -9,13 +7,12 @@ import java.io.IOException;
  * reads of the header's commit range see the new bytes, everything else passes through. A change
  * that builds on a prepared one reads its metadata through this view.
  */
-final class SwitchedView implements Storage {
+final class SwitchedView extends StorageView {
 
-    private final Storage inner;
     private final byte[] commitBytes;
 
     SwitchedView(HeaderSwitch pending) {
-        this.inner = pending.storage();
+        super(pending.storage());
         this.commitBytes = pending.commitBytes();
     }
 
@@ -27,30 +24,5 @@ final class SwitchedView implements Storage {
         for (long p = from; p < to; p++) {
             buf[(int) (p - offset)] = commitBytes[(int) (p - Header.COMMIT_OFFSET)];
         }
-    }
-
-    @Override
-    public void write(long offset, byte[] data) throws IOException {
-        inner.write(offset, data);
-    }
-
-    @Override
-    public void flush() throws IOException {
-        inner.flush();
-    }
-
-    @Override
-    public long size() throws IOException {
-        return inner.size();
-    }
-
-    @Override
-    public void truncate(long length) throws IOException {
-        inner.truncate(length);
-    }
-
-    /** The view does not own the image's storage. */
-    @Override
-    public void close() {
     }
 }

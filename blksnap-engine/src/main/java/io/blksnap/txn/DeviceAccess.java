@@ -1,6 +1,7 @@
 package io.blksnap.txn;
 
 import io.blksnap.qcow2.NewSnapshot;
+import io.blksnap.qcow2.PreparedChange;
 import io.blksnap.qcow2.Snapshot;
 import io.blksnap.qcow2.SnapshotRef;
 
@@ -79,4 +80,27 @@ interface DeviceAccess {
 
     /** Lets go of an overlay early (one about to be removed). */
     void releaseOverlay(Path overlay) throws IOException;
+
+    /** The device's chain of images, its active image first, absolute and normalized. Reads only. */
+    List<Path> chain() throws IOException;
+
+    /**
+     * The images that name {@code layer} as their backing file, among every device's chain and
+     * every file in an overlay directory (the one above it in this device's chain included): a
+     * layer another one uses must not be merged into or removed. Reads only.
+     */
+    List<Path> backedBy(Path layer) throws IOException;
+
+    /**
+     * Writes the merge of {@code upper} into {@code lower}, its backing image, both in the
+     * device's chain, without making it visible (see {@link io.blksnap.qcow2.Qcow2Image#prepareCommit}):
+     * held until the transaction ends; commit is {@code lower}'s one header switch.
+     */
+    PreparedChange prepareMerge(Path upper, Path lower) throws IOException;
+
+    /** The header mark of {@code image} now (see {@link PreparedChange#headerMark}). */
+    String headerMark(Path image) throws IOException;
+
+    /** Points {@code image} at {@code backing}, which must read as its old backing file does. */
+    void replaceBackingFile(Path image, Path backing) throws IOException;
 }

@@ -10,14 +10,14 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 
 /**
- * An external snapshot: prepare creates the overlay on top of the active image (holding both, so
- * no QEMU writes either meanwhile); the commit pivots the device to it (for all devices at once,
+ * An external snapshot (the point is the image it freezes, the overlay's backing file): prepare
+ * creates the overlay on top of the active image (holding both, so no QEMU writes either meanwhile); the commit pivots the device to it (for all devices at once,
  * by the runner); abort and recovery before the commit point remove an overlay it created. On a
  * running VM's disk prepare also has QEMU open the overlay and stages the switch to it into the
  * VM's QMP transaction; abort and recovery first have QEMU let go of it (merging it back if the
  * switch was made).
  */
-final class ExternalCreate extends Member<ExternalSnapshotRequest> {
+final class ExternalCreate extends ExternalMember {
 
     private boolean created;
 
@@ -25,26 +25,13 @@ final class ExternalCreate extends Member<ExternalSnapshotRequest> {
         super(index, request, device);
     }
 
-    private InvalidRequestException refused(String reason) {
-        return new InvalidRequestException(request.device(), reason);
-    }
-
     @Override
     void check() throws IOException {
         if (device.live() && request.useExisting()) {
             throw refused("a running VM's disk switches only to an overlay the engine creates");
         }
-        if (request.format() != null && !request.format().equals("qcow2")) {
-            throw refused("overlay format must be qcow2");
-        }
+        checkOverlayPath();
         Path overlay = request.overlay();
-        if (overlay == null || !overlay.isAbsolute() || !overlay.normalize().equals(overlay)) {
-            throw refused("overlay path must be absolute and normalized (no ..)");
-        }
-        Path dir = device.overlayDir();
-        if (!Files.isDirectory(dir) || !AtomicFiles.inside(overlay, dir)) {
-            throw refused("overlay " + overlay + " is outside the device's overlay directory " + dir);
-        }
         boolean exists = Files.exists(overlay, LinkOption.NOFOLLOW_LINKS);
         if (!request.useExisting()) {
             if (exists) {
@@ -93,7 +80,7 @@ final class ExternalCreate extends Member<ExternalSnapshotRequest> {
         device.releaseOverlay(request.overlay());
         device.detachOverlay(request.overlay());
         if (created) {
-            removeOverlay();
+            removeLayer(request.overlay());
         }
     }
 
@@ -104,15 +91,7 @@ final class ExternalCreate extends Member<ExternalSnapshotRequest> {
             return false;
         }
         boolean detached = device.detachOverlay(request.overlay());
-        return removeOverlay() || detached;
-    }
-
-    private boolean removeOverlay() throws IOException {
-        boolean removed = Files.deleteIfExists(request.overlay());
-        if (removed) {
-            AtomicFiles.syncDirectory(request.overlay().toAbsolutePath().getParent());
-        }
-        return removed;
+        return removeLayer(request.overlay()) || detached;
     }
 
     /** The device moved to the overlay: the pivot, the last step past the commit record, happened. */
@@ -128,9 +107,17 @@ final class ExternalCreate extends Member<ExternalSnapshotRequest> {
         }
     }
 
+    /**
+     * Deleting the point it made ({@link ExternalDelete}): the overlay merged into the image below
+     * it (nothing to merge when nothing was written to it) and removed, the device pivoted back
+     * when it is still the active image. Nothing, when the overlay has left the device's chain.
+     */
     @Override
-    SnapshotRequest compensation(String transactionId) throws InvalidRequestException {
-        throw refused("undoing an external snapshot is not supported yet");
+    SnapshotRequest compensation(String transactionId) throws IOException {
+        if (!device.chain().contains(pivotTo())) {
+            return null;
+        }
+        return ExternalSnapshotRequest.delete(request.device(), pivotTo());
     }
 
     @Override

@@ -1,6 +1,7 @@
 package io.blksnap.txn;
 
 import io.blksnap.qcow2.NewSnapshot;
+import io.blksnap.qcow2.PreparedChange;
 import io.blksnap.qcow2.Snapshot;
 import io.blksnap.qcow2.SnapshotRef;
 import io.blksnap.qcow2.SnapshotException;
@@ -242,5 +243,46 @@ final class LiveDisk implements DeviceAccess {
 
     @Override
     public void releaseOverlay(Path overlay) {
+    }
+
+    /** The node's chain as QEMU has it open: the active layer first, then each backing image. */
+    @Override
+    public List<Path> chain() throws IOException {
+        JsonNode n = vm.namedNode(nodeName());
+        if (n == null) {
+            throw new InvalidRequestException(name(), "QEMU at " + vm.socket() + " no longer has node \"" + nodeName() + "\"");
+        }
+        List<Path> out = new ArrayList<>();
+        for (JsonNode image = n.path("image"); image.hasNonNull("filename"); image = image.path("backing-image")) {
+            out.add(Path.of(image.path("filename").asText()).toAbsolutePath().normalize());
+        }
+        return out;
+    }
+
+    // Merging or reverting an external chain of a running VM needs a live block-commit; the
+    // external kinds refuse a live device at add, so these are never reached through them.
+
+    @Override
+    public List<Path> backedBy(Path layer) throws IOException {
+        throw notLive();
+    }
+
+    @Override
+    public PreparedChange prepareMerge(Path upper, Path lower) throws IOException {
+        throw notLive();
+    }
+
+    @Override
+    public String headerMark(Path image) throws IOException {
+        throw notLive();
+    }
+
+    @Override
+    public void replaceBackingFile(Path image, Path backing) throws IOException {
+        throw notLive();
+    }
+
+    private InvalidRequestException notLive() {
+        return new InvalidRequestException(name(), ExternalMember.NOT_LIVE);
     }
 }

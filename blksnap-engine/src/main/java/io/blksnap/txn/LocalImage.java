@@ -1,9 +1,11 @@
 package io.blksnap.txn;
 
 import io.blksnap.qcow2.NewSnapshot;
+import io.blksnap.qcow2.PreparedChange;
 import io.blksnap.qcow2.Qcow2Image;
 import io.blksnap.qcow2.Snapshot;
 import io.blksnap.qcow2.SnapshotRef;
+import io.blksnap.registry.Device;
 import io.blksnap.registry.DeviceRegistry;
 import io.blksnap.storage.FileStorage;
 
@@ -11,7 +13,11 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
+import java.util.stream.Stream;
 
 /**
  * An offline device: its active qcow2 file, opened (and QEMU-locked) on first use through the
@@ -122,5 +128,64 @@ final class LocalImage implements DeviceAccess {
     @Override
     public void releaseOverlay(Path overlay) throws IOException {
         images.release(overlay);
+    }
+
+    @Override
+    public List<Path> chain() throws IOException {
+        return Qcow2Image.backingChain(activeImage());
+    }
+
+    /** Looks at every configured device's chain and every file in every overlay directory. */
+    @Override
+    public List<Path> backedBy(Path layer) throws IOException {
+        Path target = layer.toRealPath();
+        Set<Path> candidates = new LinkedHashSet<>();
+        Set<Path> dirs = new LinkedHashSet<>();
+        dirs.add(overlayDir());
+        for (Device d : registry.devices()) {
+            candidates.addAll(Qcow2Image.backingChain(registry.activeImage(d.name())));
+            dirs.add(d.overlayDir());
+        }
+        for (Path dir : dirs) {
+            if (Files.isDirectory(dir)) {
+                try (Stream<Path> files = Files.list(dir)) {
+                    files.filter(Files::isRegularFile).forEach(f -> candidates.add(f.toAbsolutePath().normalize()));
+                }
+            }
+        }
+        List<Path> out = new ArrayList<>();
+        for (Path c : candidates) {
+            List<Path> below = backingOf(c);
+            if (below.size() > 1 && Files.exists(below.get(1)) && below.get(1).toRealPath().equals(target)) {
+                out.add(c);
+            }
+        }
+        return out;
+    }
+
+    /** {@code image} and its backing file, or only the image when it has none or is no qcow2 image. */
+    private static List<Path> backingOf(Path image) {
+        try {
+            List<Path> chain = Qcow2Image.backingChain(image);
+            return chain.subList(0, Math.min(2, chain.size()));
+        } catch (IOException e) {
+            return List.of(image); // not an image we can read: it names no backing file we know of
+        }
+    }
+
+    @Override
+    public PreparedChange prepareMerge(Path upper, Path lower) throws IOException {
+        Qcow2Image u = images.get(upper);
+        return images.get(lower).prepareCommit(u);
+    }
+
+    @Override
+    public String headerMark(Path image) throws IOException {
+        return images.get(image).headerMark();
+    }
+
+    @Override
+    public void replaceBackingFile(Path image, Path backing) throws IOException {
+        images.get(image).replaceBackingFile(backing.toString());
     }
 }

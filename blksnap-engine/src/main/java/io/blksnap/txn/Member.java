@@ -72,6 +72,14 @@ abstract class Member<R extends SnapshotRequest> {
      */
     abstract SnapshotRequest compensation(String transactionId) throws IOException;
 
+    /**
+     * Past the commit and the pivot: removes what the change left in no chain (an overlay merged
+     * away, layers a revert left); looks first, so it can run again. True when it removed something.
+     */
+    boolean finish() throws IOException {
+        return false;
+    }
+
     /** The image the device moves to once committed (external snapshots), else null. */
     Path pivotTo() {
         return null;

@@ -37,10 +37,8 @@ final class Members {
         if (r instanceof ExternalSnapshotRequest e) {
             return switch (e.operation()) {
                 case CREATE -> new ExternalCreate(index, e, device);
-                case DELETE -> new Unsupported(index, e, device,
-                        "deleting an external snapshot (merging overlays) is not supported yet");
-                case APPLY -> new Unsupported(index, e, device,
-                        "reverting to an external snapshot is not supported yet");
+                case DELETE -> new ExternalDelete(index, e, device);
+                case APPLY -> new ExternalApply(index, e, device);
             };
         }
         throw new IllegalArgumentException("no member class for " + r.getClass().getName());
@@ -103,6 +101,20 @@ final class Members {
             registry.pivot(moves);
         }
         return !moves.isEmpty();
+    }
+
+    /** Past the pivot: each member removes what its change left in no chain; {@code after} runs after each removal. */
+    void finish(MemberStep after) throws IOException {
+        for (Member<?> m : list) {
+            if (m.finish()) {
+                after.run(m);
+            }
+        }
+    }
+
+    /** A step after one member's work (a fault point). */
+    interface MemberStep {
+        void run(Member<?> m) throws IOException;
     }
 
     TransactionResult result(String id, TransactionStatus status, String failedDevice, String reason) {

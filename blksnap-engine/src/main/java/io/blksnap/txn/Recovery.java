@@ -86,6 +86,7 @@ final class Recovery {
     private TransactionResult forward(Journal.Unfinished u, Members members, String reason) throws IOException {
         eachDevice(members.all(), Member::rollForward);
         members.pivot(registry);
+        eachDevice(members.all(), Member::finish);
         members.setAll(Step.COMMITTED);
         return members.result(u.id(), TransactionStatus.ROLLED_FORWARD, null, reason);
     }

@@ -277,6 +277,7 @@ final class TransactionRunner {
                 if (members.pivot(registry)) {
                     faults.at("pivot");
                 }
+                members.finish(m -> faults.at("finished:" + m.index));
             } catch (IOException | RuntimeException e) {
                 throw new IOException("transaction " + id + " is past its commit point but could not finish ("
                         + e.getMessage() + "); recovery will complete it", e);

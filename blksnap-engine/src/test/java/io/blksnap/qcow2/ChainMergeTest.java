@@ -252,6 +252,41 @@ class ChainMergeTest {
         assertEquals(before, Hashes.sha256(lower));
     }
 
+    /**
+     * The prepared merge ({@link Qcow2Image#prepareCommit}) writes everything, reusing clusters a
+     * deleted snapshot freed inside the lower file; its abort puts every byte back, its commit (the
+     * header switch alone) makes the merge.
+     */
+    @Test
+    void aPreparedMergeIsAbortedByteForByteOrCommittedBySwitching() throws Exception {
+        Path lower = lower("cluster_size=65536");
+        Qemu.io(lower, "write -P 0x16 8M 4M");
+        Qemu.img("snapshot", "-c", "gone", lower.toString()).ok();
+        Qemu.io(lower, "write -P 0x17 8M 4M");
+        Qemu.img("snapshot", "-d", "gone", lower.toString()).ok(); // 4M of freed clusters inside the file
+        Path upper = upper(lower, "cluster_size=65536");
+        Path upperRaw = Qemu.toRaw(upper, null, dir);
+        String before = Hashes.sha256(lower);
+        byte[] head = Files.readAllBytes(lower);
+        try (Qcow2Image l = Qcow2Image.openForWrite(lower); Qcow2Image u = Qcow2Image.open(upper)) {
+            PreparedChange p = l.prepareCommit(u);
+            assertTrue(p.mergeResult().dataClusters() > 0, p.mergeResult().toString());
+            byte[] during = Files.readAllBytes(lower);
+            assertTrue(java.util.Arrays.mismatch(head, 0, head.length, during, 0, head.length) >= 0,
+                    "the prepare wrote nothing inside the old length (no freed cluster reused)");
+            assertTrue(java.util.Arrays.mismatch(head, 0, 72, during, 0, 72) < 0, "the header changed before the commit");
+            p.abort();
+            assertEquals(before, Hashes.sha256(lower), "the abort left a byte changed");
+
+            PreparedChange again = l.prepareCommit(u);
+            assertTrue(!again.headerMark().equals(l.headerMark()), "switched before the commit");
+            again.commit();
+            assertEquals(again.headerMark(), l.headerMark());
+        }
+        Qemu.assertClean(lower);
+        Qemu.img("compare", "-f", "raw", "-F", "qcow2", upperRaw.toString(), lower.toString()).ok();
+    }
+
     /** Stops the merge after every single write: the lower image is before or after, and check is clean. */
     @ParameterizedTest(name = "lower {0} / upper {1}")
     @CsvSource(delimiter = '|', value = {

@@ -1,5 +1,6 @@
 package io.blksnap.txn;
 
+import io.blksnap.group.OverlayNaming;
 import io.blksnap.qcow2.Qcow2Image;
 import io.blksnap.qcow2.Snapshot;
 import io.blksnap.registry.DeviceRegistry;
@@ -155,11 +156,21 @@ public final class CrashChild {
 
     /**
      * {@code mixed}: per device in turn an internal snapshot "new", the deletion of "old", an
-     * overlay "new.qcow2"; {@code create}, {@code delete}, {@code external}: that on every device.
+     * overlay "new.qcow2"; {@code create}, {@code delete}, {@code external}: that on every device;
+     * {@code extdelete:NAME}, {@code extapply:NAME}: deleting or reverting to external point NAME on every device.
      */
     static List<SnapshotRequest> requests(DeviceRegistry registry, String shape) throws IOException {
         List<SnapshotRequest> out = new ArrayList<>();
         List<String> devices = registry.group("g").stream().map(d -> d.name()).toList();
+        if (shape.startsWith("ext")) { // extdelete:NAME, extapply:NAME: external point NAME on every device
+            String[] op = shape.split(":");
+            for (String d : devices) {
+                Path overlay = OverlayNaming.overlayFor(registry.device(d), op[1]);
+                out.add(op[0].equals("extdelete") ? ExternalSnapshotRequest.delete(d, overlay)
+                        : ExternalSnapshotRequest.apply(d, overlay));
+            }
+            return out;
+        }
         for (int i = 0; i < devices.size(); i++) {
             String d = devices.get(i);
             String kind = shape.equals("mixed") ? List.of("create", "delete", "external").get(i % 3) : shape;

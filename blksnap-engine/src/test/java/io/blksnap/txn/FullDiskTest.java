@@ -1,5 +1,6 @@
 package io.blksnap.txn;
 
+import io.blksnap.qcow2.Qcow2Image;
 import io.blksnap.registry.DeviceRegistry;
 import io.blksnap.testing.Hashes;
 import io.blksnap.testing.Qemu;
@@ -61,11 +62,14 @@ class FullDiskTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"create", "delete", "apply", "external"})
+    @ValueSource(strings = {"create", "delete", "apply", "external", "merge"})
     void allOrNothingAtEveryFreeSpace(String op) throws Exception {
         int committed = 0;
         int aborted = 0;
-        for (long free : FREE) {
+        // a merge (external delete) copies data: it needs more room than the others to commit at all
+        long[] frees = op.equals("merge") ? java.util.stream.LongStream.concat(java.util.Arrays.stream(FREE),
+                java.util.stream.LongStream.of(2 << 20, 4 << 20)).toArray() : FREE;
+        for (long free : frees) {
             String what = op + " with " + free + " bytes free";
             Path root = Files.createDirectories(fs.root().resolve(op + "-" + free));
             try {
@@ -94,6 +98,14 @@ class FullDiskTest {
                 images.add(img);
             }
             Path overlays = Files.createDirectories(root.resolve("overlays"));
+            if (op.equals("merge")) { // img <- overlays/mid (written) <- top, the device: delete the point mid names
+                for (Path img : images) {
+                    Path mid = overlays.resolve("mid-" + img.getFileName());
+                    Qcow2Image.createOverlay(img, mid);
+                    Qemu.io(mid, "write -P 0x33 1M 128k");
+                    Qcow2Image.createOverlay(mid, root.resolve("top-" + img.getFileName()));
+                }
+            }
             Map<String, String> before = hashes(root);
             fs.leaveFree(free);
             TransactionResult r;
@@ -132,6 +144,8 @@ class FullDiskTest {
             case "create" -> InternalSnapshotRequest.create(dev, "X", Instant.now());
             case "delete" -> InternalSnapshotRequest.delete(dev, "S");
             case "apply" -> InternalSnapshotRequest.apply(dev, "S");
+            case "merge" -> ExternalSnapshotRequest.delete(DeviceRegistry.pathDeviceName(
+                    img.resolveSibling("top-" + img.getFileName())), overlays.resolve("mid-" + img.getFileName()));
             default -> ExternalSnapshotRequest.create(dev, overlays.resolve(img.getFileName()));
         };
     }
@@ -143,6 +157,14 @@ class FullDiskTest {
                 case "create" -> assertEquals(List.of("S", "X"), names, what + ": " + img);
                 case "delete" -> assertEquals(List.of(), names, what + ": " + img);
                 case "apply" -> assertEquals(List.of("S"), names, what + ": " + img); // content: below
+                case "merge" -> {
+                    assertTrue(!Files.exists(overlays.resolve("mid-" + img.getFileName())), what + ": overlay left");
+                    assertEquals(List.of(img.resolveSibling("top-" + img.getFileName()), img),
+                            ChainOracle.chain(img.resolveSibling("top-" + img.getFileName())), what);
+                    String out = Qemu.run("qemu-io", "-r", "-U", "-f", "qcow2", "-c", "read -P 0x33 1M 128k",
+                            img.toString()).out();
+                    assertTrue(!out.contains("Pattern verification failed"), what + ": " + img + " not merged: " + out);
+                }
                 default -> Qemu.assertClean(overlays.resolve(img.getFileName()));
             }
         }

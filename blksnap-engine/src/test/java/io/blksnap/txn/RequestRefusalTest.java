@@ -145,17 +145,15 @@ class RequestRefusalTest {
         engine.begin().add(ExternalSnapshotRequest.useExisting("disk0", existing));
     }
 
+    /** An external point is named by its overlay: one the device's chain does not have is refused, for delete and revert. */
     @Test
-    void externalDeleteIsNotSupportedYet() throws Exception {
+    void externalDeleteOrRevertOfAPointTheChainLacks() throws Exception {
         refused(new ExternalSnapshotRequest("disk0", Operation.DELETE, overlay("disk0", "x.qcow2"), "qcow2", false),
-                "not supported yet");
-    }
-
-    /** Until overlays can be merged, reverting to an external snapshot is refused too, not taken for a create. */
-    @Test
-    void externalRevertIsNotSupportedYet() throws Exception {
+                "no external snapshot point");
         refused(new ExternalSnapshotRequest("disk0", Operation.APPLY, overlay("disk0", "x.qcow2"), "qcow2", false),
-                "reverting to an external snapshot is not supported yet");
+                "no external snapshot point");
+        refused(new ExternalSnapshotRequest("disk0", Operation.DELETE, f.image("disk0").toAbsolutePath(), "qcow2",
+                false), "outside the device's overlay directory");
     }
 
     @Test

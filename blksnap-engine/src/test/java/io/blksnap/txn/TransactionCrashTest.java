@@ -326,7 +326,8 @@ class TransactionCrashTest {
         }
     }
 
-    private static void copyTree(Path from, Path to) throws IOException {
+    /** Copies the tree {@code from} into {@code to} (nothing when it is missing); shared by the crash tests. */
+    static void copyTree(Path from, Path to) throws IOException {
         if (!Files.exists(from)) {
             return;
         }
@@ -342,7 +343,7 @@ class TransactionCrashTest {
         }
     }
 
-    private static void deleteTree(Path root) throws IOException {
+    static void deleteTree(Path root) throws IOException {
         if (!Files.exists(root)) {
             return;
         }
