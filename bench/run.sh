@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # blksnap benchmark (module blksnap-bench; see bench/README.md): blksnap against qemu-img processes,
 # on identical fresh copies of the same images. Usage:
-#   bench/run.sh [group32|txn32|cli-group32|big1|many|cli1|cli-list ...]   (default: all seven)
+#   bench/run.sh [group32|txn32|cli-group32|big1|many|cli1|cli-list|live2x4 ...]   (default: all eight)
 # group32, txn32 and cli-group32 run in one JVM, one after another, sharing one set of template
 # images (built once, copied fresh for each); the others get a JVM each. The cli scenarios spawn
 # the ./blksnap launcher, as an operator would.
@@ -24,7 +24,7 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
 
-ALL=(group32 txn32 cli-group32 big1 many cli1 cli-list)
+ALL=(group32 txn32 cli-group32 big1 many cli1 cli-list live2x4)
 # scenarios that share group32's images: run in one JVM
 GROUP=(group32 txn32 cli-group32)
 in_group() { [[ " ${GROUP[*]} " == *" $1 "* ]]; }
@@ -35,7 +35,7 @@ else
 fi
 for s in "${SCENARIOS[@]}"; do
     case "$s" in
-        group32|txn32|cli-group32|big1|many|cli1|cli-list) ;;
+        group32|txn32|cli-group32|big1|many|cli1|cli-list|live2x4) ;;
         *) echo "unknown scenario '$s' (known: ${ALL[*]})" >&2; exit 2 ;;
     esac
 done

@@ -30,7 +30,8 @@ import java.util.Set;
  */
 public final class Bench {
 
-    static final List<String> SCENARIOS = List.of("group32", "txn32", "cli-group32", "big1", "many", "cli1", "cli-list");
+    static final List<String> SCENARIOS = List.of("group32", "txn32", "cli-group32", "big1", "many", "cli1", "cli-list",
+            "live2x4");
 
     private Bench() {
     }
@@ -97,6 +98,7 @@ public final class Bench {
             case "cli-group32" -> new CliGroup32(config);
             case "cli1" -> new Cli1(config);
             case "cli-list" -> new CliList(config);
+            case "live2x4" -> new Live2x4(config);
             default -> throw new BenchException("unknown scenario \"" + name + "\" (known: " + SCENARIOS + ")");
         };
     }
@@ -148,6 +150,7 @@ public final class Bench {
             }
             System.out.printf(Locale.ROOT, "# warm-up pairs: %d per side in %.1f s%n", warmup,
                     (System.nanoTime() - t0) / 1e9);
+            s.beforeTiming();
             List<Double> b = new ArrayList<>();
             List<Double> q = new ArrayList<>();
             t0 = System.nanoTime();
@@ -159,7 +162,11 @@ public final class Bench {
             System.out.printf(Locale.ROOT, "# timed iterations took %.1f s; blksnap_ms: %s%n",
                     (System.nanoTime() - t0) / 1e9, Stats.list(b));
             System.out.println("# qemu_img_ms: " + Stats.list(q));
+            if (s.extraDiagnostics() != null) {
+                System.out.println("# " + s.extraDiagnostics());
+            }
 
+            s.beforeVerify();
             t0 = System.nanoTime();
             int images = s.verify();
             System.out.printf(Locale.ROOT, "# verify ok (%.1f s): %d image(s) pass qemu-img check (no leaks, no corruption)"
@@ -171,8 +178,8 @@ public final class Bench {
             double speedup = qm / bm;
             System.out.printf(Locale.ROOT, "# target speedup >= %.2f: %s%n", s.target(),
                     speedup >= s.target() ? "met" : "MISSED");
-            System.out.printf(Locale.ROOT, "RESULT %s blksnap_ms=%.1f qemu_img_ms=%.1f speedup=%.2f%n",
-                    name, bm, qm, speedup);
+            System.out.printf(Locale.ROOT, "RESULT %s blksnap_ms=%.1f qemu_img_ms=%.1f speedup=%.2f%s%n",
+                    name, bm, qm, speedup, s.extraResult());
         } finally {
             if (config.keep()) {
                 System.out.println("# BENCH_KEEP=1: images kept in " + dir);

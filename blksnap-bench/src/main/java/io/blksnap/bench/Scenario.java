@@ -72,6 +72,24 @@ abstract class Scenario implements AutoCloseable {
         return true;
     }
 
+    /** Right before the timed pairs (after probe, JIT and warm-up iterations). */
+    void beforeTiming() throws Exception {
+    }
+
+    /** After the timed pairs, before {@link #verify}: e.g. stop what holds the images. */
+    void beforeVerify() throws Exception {
+    }
+
+    /** More {@code name=value} fields for the RESULT line, each with a leading space; none by default. */
+    String extraResult() {
+        return "";
+    }
+
+    /** A {@code #} line of the scenario's own figures, or null. */
+    String extraDiagnostics() {
+        return null;
+    }
+
     /** What the blksnap side does, for a {@code #} line. */
     abstract String describe();
 
