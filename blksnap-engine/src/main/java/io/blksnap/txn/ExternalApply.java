@@ -49,6 +49,7 @@ final class ExternalApply extends ExternalMember {
         int at = chain.indexOf(overlay());
         for (int i = 0; i <= at; i++) {
             refuseOtherUsers(chain.get(i), i == 0 ? null : chain.get(i - 1));
+            refuseInternalSnapshots(chain.get(i));
         }
     }
 

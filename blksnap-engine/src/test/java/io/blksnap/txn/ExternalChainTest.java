@@ -163,7 +163,8 @@ class ExternalChainTest {
 
     /**
      * Refused at add, nothing changed: a layer a kept branch reads through (merging into it, or
-     * removing it, would change what the branch reads); a point the device's chain does not have.
+     * removing it, would change what the branch reads); a point the device's chain does not have;
+     * an overlay holding internal snapshots, which removing it would lose.
      */
     @Test
     void layersOthersReadThroughAreRefused() throws Exception {
@@ -172,6 +173,7 @@ class ExternalChainTest {
         Path base = f.image("disk0").toAbsolutePath().normalize();
         Path branch = f.overlayDir("disk0").resolve("branch.qcow2");
         Qcow2Image.createOverlay(base, branch);
+        Qemu.img("snapshot", "-c", "inner", overlay(f, "disk0", "s1").toString()).ok();
         Map<String, String> files = f.fingerprint();
         try (SnapshotEngine engine = f.engine()) {
             InvalidRequestException e = assertThrows(InvalidRequestException.class, () -> engine.begin()
@@ -187,6 +189,9 @@ class ExternalChainTest {
                     .add(ExternalSnapshotRequest.apply("disk0", overlay(f, "disk0", "s1"))));
             assertTrue(e.getMessage().contains(onS1.toString()), e.getMessage());
             Files.delete(onS1);
+            e = assertThrows(InvalidRequestException.class, () -> engine.begin()
+                    .add(ExternalSnapshotRequest.delete("disk0", overlay(f, "disk0", "s1"))));
+            assertTrue(e.getMessage().contains("holds internal snapshots ([inner])"), e.getMessage());
         }
         assertEquals(files.keySet().stream().filter(k -> !k.contains("branch")).toList(),
                 f.fingerprint().keySet().stream().toList());
