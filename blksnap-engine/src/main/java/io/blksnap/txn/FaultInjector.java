@@ -13,7 +13,8 @@ public interface FaultInjector {
     };
 
     /**
-     * Called at each step: "begin", "prepared:N", "undone:N", "commit", "committed:N", "pivot", "end";
+     * Called at each step: "begin", "prepared:N", "undone:N", "commit", "committed:N", "pivot",
+     * "finished:N" (a member removed layers past the pivot), "end";
      * and by recovery at "recovered", when a transaction's images are resolved but its journal not yet ended.
      */
     default void at(String point) throws java.io.IOException {
