@@ -161,6 +161,27 @@ class ExternalChainTest {
         f.assertAllClean();
     }
 
+    /** A group delete whose second device fails after the first's merge is prepared: every file as it was. */
+    @Test
+    void aGroupDeleteThatFailsOnOneDeviceChangesNoFile() throws Exception {
+        GroupFixture f = fixture(2);
+        ChainOracle.build(f, 3);
+        Map<String, String> files = f.fingerprint();
+        TransactionFaultTest.Faults failing = new TransactionFaultTest.Faults(java.util.Set.of("prepared:1"), -1, false);
+        try (SnapshotEngine engine = SnapshotEngine.open(f.registry(),
+                EngineOptions.defaults().withParallelism(1).withFaults(failing))) {
+            Transaction t = engine.begin();
+            for (String d : f.devices) {
+                t.add(ExternalSnapshotRequest.delete(d, overlay(f, d, "s2")));
+            }
+            TransactionResult r = t.submit();
+            assertEquals(TransactionStatus.ABORTED, r.status(), r.reason());
+            assertTrue(failing.writesAtPoint.get("prepared:0") > 0, "the first merge wrote nothing");
+        }
+        assertEquals(files, f.fingerprint());
+        f.assertAllClean();
+    }
+
     /**
      * Refused at add, nothing changed: a layer a kept branch reads through (merging into it, or
      * removing it, would change what the branch reads); a point the device's chain does not have;
