@@ -139,6 +139,25 @@ class TransactionCommandTest {
         }
     }
 
+    /** Image files: -d and -a with --type external name the point by its overlay in the target directory. */
+    @Test
+    void externalPointsOfImageFilesAreDeletedAndRevertedTo() throws Exception {
+        Path target = Files.createDirectories(dir.resolve("overlays"));
+        for (String name : List.of("e1", "e2", "e3")) {
+            Blksnap.run(args("snapshot", "-c", name, "--type", "external", "--target-dir", target.toString())).ok();
+        }
+        Blksnap.run(args("snapshot", "-d", "e1", "--type", "external", "--target-dir", target.toString())).ok();
+        Blksnap.run(args("snapshot", "-a", "e2", "--type", "external", "--target-dir", target.toString())).ok();
+        for (int i = 0; i < images.size(); i++) {
+            Path e2 = target.resolve("vm" + i + "-e2.qcow2");
+            assertFalse(Files.exists(target.resolve("vm" + i + "-e1.qcow2")));
+            assertFalse(Files.exists(target.resolve("vm" + i + "-e3.qcow2")));
+            assertTrue(Qemu.img("info", "--backing-chain", e2.toString()).ok().out().contains(images.get(i)));
+            Qemu.assertClean(e2);
+            Qemu.assertClean(Path.of(images.get(i)));
+        }
+    }
+
     @Test
     void externalSnapshotsOfImageFilesGoToTheTargetDirectory() throws Exception {
         Path target = dir.resolve("overlays");

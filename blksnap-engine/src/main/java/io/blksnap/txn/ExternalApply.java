@@ -27,8 +27,6 @@ import java.util.List;
  */
 final class ExternalApply extends ExternalMember {
 
-    private boolean created;
-
     ExternalApply(int index, ExternalSnapshotRequest request, DeviceAccess device) {
         super(index, request, device);
     }
@@ -52,6 +50,7 @@ final class ExternalApply extends ExternalMember {
         int at = chain.indexOf(overlay());
         for (int i = 0; i <= at; i++) {
             refuseOtherUsers(chain.get(i), i == 0 ? null : chain.get(i - 1));
+            refuseInternalSnapshots(chain.get(i));
         }
     }
 
@@ -72,7 +71,6 @@ final class ExternalApply extends ExternalMember {
         device.hold();
         Path lower = lower(device.chain());
         Qcow2Image.create(fresh(), CreateOptions.ofSize(-1).withBacking(lower.toString(), "qcow2"));
-        created = true;
         AtomicFiles.syncDirectory(overlay().getParent());
         snapshotId = identity(fresh());
     }
@@ -89,11 +87,10 @@ final class ExternalApply extends ExternalMember {
         device.releaseOverlay(overlay()); // a handle on the old file must not be taken for the new one
     }
 
+    /** Also after a create that failed part-way: the add refused an existing {@code <overlay>.revert}, so it is ours. */
     @Override
     void abort() throws IOException {
-        if (created) {
-            removeLayer(fresh());
-        }
+        removeLayer(fresh());
     }
 
     /** Before the rename the new overlay is nobody's: removed. */

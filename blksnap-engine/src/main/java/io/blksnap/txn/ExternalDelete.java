@@ -45,6 +45,7 @@ final class ExternalDelete extends ExternalMember {
         int at = chain.indexOf(overlay());
         refuseOtherUsers(lower, overlay());
         refuseOtherUsers(overlay(), at == 0 ? null : chain.get(at - 1));
+        refuseInternalSnapshots(overlay());
         if (!Files.isWritable(lower)) {
             throw refused("its image " + lower + ", which the overlay would be merged into, is read-only");
         }

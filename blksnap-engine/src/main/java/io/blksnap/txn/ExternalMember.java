@@ -1,6 +1,8 @@
 package io.blksnap.txn;
 
 import io.blksnap.fs.AtomicFiles;
+import io.blksnap.qcow2.Qcow2Image;
+import io.blksnap.qcow2.Snapshot;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -54,6 +56,17 @@ abstract class ExternalMember extends Member<ExternalSnapshotRequest> {
             if (expected == null || !Files.isSameFile(user, expected)) {
                 throw refused(layer + " is also the backing file of " + user
                         + " (another device or a kept branch), which reads through it");
+            }
+        }
+    }
+
+    /** Refuses removing {@code layer} while it holds internal snapshots: they would go with it. */
+    void refuseInternalSnapshots(Path layer) throws IOException {
+        try (Qcow2Image img = Qcow2Image.open(layer)) {
+            List<Snapshot> inside = img.snapshots();
+            if (!inside.isEmpty()) {
+                throw refused(layer + " holds internal snapshots (" + inside.stream().map(Snapshot::name).toList()
+                        + "), which removing it would lose; delete them first");
             }
         }
     }

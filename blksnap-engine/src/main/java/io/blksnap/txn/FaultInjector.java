@@ -13,9 +13,9 @@ public interface FaultInjector {
     };
 
     /**
-     * Called at each step: "begin", "prepared:N", "undone:N", "commit", "committed:N", "pivot", "end";
-     * with running VMs also "live" (their journal record written), "paused", "vm:K" (VM K's QMP
-     * transaction made) and "resumed";
+     * Called at each step: "begin", "prepared:N", "undone:N", "commit", "committed:N", "pivot",
+     * "finished:N" (a member removed layers past the pivot), "end"; with running VMs also "live"
+     * (their journal record written), "paused", "vm:K" (VM K's QMP transaction made) and "resumed";
      * and by recovery at "recovered", when a transaction's images are resolved but its journal not yet ended.
      */
     default void at(String point) throws java.io.IOException {

@@ -161,9 +161,31 @@ class ExternalChainTest {
         f.assertAllClean();
     }
 
+    /** A group delete whose second device fails after the first's merge is prepared: every file as it was. */
+    @Test
+    void aGroupDeleteThatFailsOnOneDeviceChangesNoFile() throws Exception {
+        GroupFixture f = fixture(2);
+        ChainOracle.build(f, 3);
+        Map<String, String> files = f.fingerprint();
+        TransactionFaultTest.Faults failing = new TransactionFaultTest.Faults(java.util.Set.of("prepared:1"), -1, false);
+        try (SnapshotEngine engine = SnapshotEngine.open(f.registry(),
+                EngineOptions.defaults().withParallelism(1).withFaults(failing))) {
+            Transaction t = engine.begin();
+            for (String d : f.devices) {
+                t.add(ExternalSnapshotRequest.delete(d, overlay(f, d, "s2")));
+            }
+            TransactionResult r = t.submit();
+            assertEquals(TransactionStatus.ABORTED, r.status(), r.reason());
+            assertTrue(failing.writesAtPoint.get("prepared:0") > 0, "the first merge wrote nothing");
+        }
+        assertEquals(files, f.fingerprint());
+        f.assertAllClean();
+    }
+
     /**
      * Refused at add, nothing changed: a layer a kept branch reads through (merging into it, or
-     * removing it, would change what the branch reads); a point the device's chain does not have.
+     * removing it, would change what the branch reads); a point the device's chain does not have;
+     * an overlay holding internal snapshots, which removing it would lose.
      */
     @Test
     void layersOthersReadThroughAreRefused() throws Exception {
@@ -172,6 +194,7 @@ class ExternalChainTest {
         Path base = f.image("disk0").toAbsolutePath().normalize();
         Path branch = f.overlayDir("disk0").resolve("branch.qcow2");
         Qcow2Image.createOverlay(base, branch);
+        Qemu.img("snapshot", "-c", "inner", overlay(f, "disk0", "s1").toString()).ok();
         Map<String, String> files = f.fingerprint();
         try (SnapshotEngine engine = f.engine()) {
             InvalidRequestException e = assertThrows(InvalidRequestException.class, () -> engine.begin()
@@ -187,6 +210,9 @@ class ExternalChainTest {
                     .add(ExternalSnapshotRequest.apply("disk0", overlay(f, "disk0", "s1"))));
             assertTrue(e.getMessage().contains(onS1.toString()), e.getMessage());
             Files.delete(onS1);
+            e = assertThrows(InvalidRequestException.class, () -> engine.begin()
+                    .add(ExternalSnapshotRequest.delete("disk0", overlay(f, "disk0", "s1"))));
+            assertTrue(e.getMessage().contains("holds internal snapshots ([inner])"), e.getMessage());
         }
         assertEquals(files.keySet().stream().filter(k -> !k.contains("branch")).toList(),
                 f.fingerprint().keySet().stream().toList());
