@@ -158,7 +158,7 @@ final class LiveStep {
     static void resume(JournalRecord live) throws IOException {
         List<String> failed = new ArrayList<>();
         for (String socket : live.paused()) {
-            try (QmpClient qmp = QmpClient.connect(Path.of(socket), VmSession.TIMEOUT)) {
+            try (QmpClient qmp = VmSession.connect(Path.of(socket))) {
                 qmp.execute("cont");
             } catch (QmpException e) {
                 failed.add("VM " + socket + " could not be resumed: " + e.getMessage());
