@@ -53,7 +53,7 @@ class LiveCrashTest {
                 assertOutcome("halt at point " + k + " (" + at + ")", points.indexOf(at) >= points.indexOf("commit"));
                 cases++;
             }
-            // VM b's transaction fails after VM a's made its snapshot: halted all through the undo
+            // VM a's part fails after its transaction made its snapshot (VM b's runs too): halted all through the undo
             String failed = CrashChild.run(dir, 0, "once", "create", "none", "vm:0");
             assertTrue(failed.contains("result ABORTED"), failed);
             assertOutcome("failure at vm:0", false);

@@ -236,7 +236,8 @@ class LiveTransactionTest {
     }
 
     /**
-     * VM b dies after VM a's transaction made its snapshots: a's are deleted again and a resumes;
+     * VM b dies once both VMs are paused, so only VM a's transaction makes its snapshot: it is
+     * deleted again and a resumes;
      * b's outcome is unknown, so the transaction stays pending and recovery names b until it is
      * back, then finishes the roll back.
      */
@@ -247,7 +248,7 @@ class LiveTransactionTest {
         FaultInjector killB = new FaultInjector() {
             @Override
             public void at(String point) throws IOException {
-                if (point.equals("vm:0")) {
+                if (point.equals("paused")) {
                     try {
                         b.close();
                     } catch (InterruptedException e) {
