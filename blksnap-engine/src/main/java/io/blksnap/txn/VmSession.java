@@ -69,27 +69,9 @@ final class VmSession implements AutoCloseable {
         return vm;
     }
 
-    /**
-     * Connects to a VM's QMP socket. QEMU serves one client per monitor and, just after one leaves,
-     * may refuse the next for a moment: a refused connection is tried again for up to a second
-     * before it counts (a VM that is gone refuses for good).
-     */
+    /** Connects to a VM's QMP socket (the one place the engine's QMP wait is chosen). */
     static QmpClient connect(Path socket) throws QmpException {
-        for (int attempt = 1; ; attempt++) {
-            try {
-                return QmpClient.connect(socket, TIMEOUT);
-            } catch (QmpException e) {
-                if (attempt >= 20 || e.errorClass() != null || !(e.getCause() instanceof java.net.ConnectException)) {
-                    throw e;
-                }
-            }
-            try {
-                Thread.sleep(50);
-            } catch (InterruptedException ie) {
-                Thread.currentThread().interrupt();
-                throw new QmpException(socket, "interrupted while connecting", null, ie);
-            }
-        }
+        return QmpClient.connect(socket, TIMEOUT);
     }
 
     synchronized QmpClient qmp() throws QmpException {

@@ -404,4 +404,23 @@ class LiveTransactionTest {
         assertEquals(0x77, head[0]);
         assertEquals(0x77, head[65535]);
     }
+
+    /** A device whose node QEMU does not have, or has read-only, is refused at add, naming why. */
+    @Test
+    void aMissingOrReadOnlyNodeIsRefusedAtAdd() throws Exception {
+        f = GroupFixture.in(dir).group("g", "a0", "a1", "ro").live("a0", sockA(), "nope", null)
+                .live("a1", sockA(), "a1", null).live("ro", sockA(), "ro", null).create();
+        a = QemuVm.start(sockA(), Map.of("a1", f.image("a1")), List.of("-blockdev",
+                "driver=qcow2,node-name=ro,read-only=on,file.driver=file,file.read-only=on,file.filename="
+                        + f.image("ro")));
+        try (SnapshotEngine engine = f.engine()) {
+            InvalidRequestException missing = assertThrows(InvalidRequestException.class,
+                    () -> engine.begin().add(InternalSnapshotRequest.create("a0", "x", Instant.now())));
+            assertTrue(missing.getMessage().contains("no qcow2 node or device \"nope\""), missing.getMessage());
+            InvalidRequestException ro = assertThrows(InvalidRequestException.class,
+                    () -> engine.begin().add(InternalSnapshotRequest.create("ro", "x", Instant.now())));
+            assertTrue(ro.getMessage().contains("read-only"), ro.getMessage());
+            assertEquals(TransactionStatus.COMMITTED, create(engine, "x", List.of("a1")).submit().status());
+        }
+    }
 }
