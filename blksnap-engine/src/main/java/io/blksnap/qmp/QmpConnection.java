@@ -50,17 +50,54 @@ final class QmpConnection implements AutoCloseable {
         this.onClosed = onClosed;
     }
 
-    /** Connects, reads the greeting and leaves capabilities negotiation mode. */
+    /** How long a refused or dropped connection attempt is tried again. */
+    private static final long RETRY_NANOS = TimeUnit.SECONDS.toNanos(1);
+
+    /** A connection refused, or closed by QEMU before the session began: worth another try. */
+    private static final class Dropped extends QmpException {
+        Dropped(Path socket, String message, Throwable cause) {
+            super(socket, message, null, cause);
+        }
+    }
+
+    /**
+     * Connects, reads the greeting and leaves capabilities negotiation mode. QEMU serves one client
+     * per monitor and, just after one leaves, may refuse or drop the next for a moment: such an
+     * attempt is tried again for up to a second (a QEMU that is gone keeps refusing).
+     */
     static QmpConnection open(Path socket, Duration timeout, Consumer<JsonNode> events, Runnable onClosed)
             throws QmpException {
+        long deadline = System.nanoTime() + RETRY_NANOS;
+        while (true) {
+            try {
+                return openOnce(socket, timeout, events, onClosed);
+            } catch (Dropped e) {
+                if (System.nanoTime() > deadline) {
+                    throw e;
+                }
+            }
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException ie) {
+                Thread.currentThread().interrupt();
+                throw new QmpException(socket, "interrupted while connecting", null, ie);
+            }
+        }
+    }
+
+    private static QmpConnection openOnce(Path socket, Duration timeout, Consumer<JsonNode> events,
+                                          Runnable onClosed) throws QmpException {
         SocketChannel ch;
         try {
             ch = SocketChannel.open(UnixDomainSocketAddress.of(socket));
         } catch (IOException e) {
-            String why = !Files.exists(socket) ? "no such socket (is QEMU running with -qmp unix:...?)"
-                    : e instanceof ConnectException ? "connection refused (is QEMU running?)"
-                    : "cannot connect: " + e.getMessage();
-            throw new QmpException(socket, why, null, e);
+            if (!Files.exists(socket)) {
+                throw new QmpException(socket, "no such socket (is QEMU running with -qmp unix:...?)", null, e);
+            }
+            if (e instanceof ConnectException) {
+                throw new Dropped(socket, "connection refused (is QEMU running?)", e);
+            }
+            throw new QmpException(socket, "cannot connect: " + e.getMessage(), null, e);
         }
         QmpConnection c = new QmpConnection(socket, ch, events, onClosed);
         Thread reader = new Thread(c::readLoop, "qmp-reader " + socket.getFileName());
@@ -74,7 +111,14 @@ final class QmpConnection implements AutoCloseable {
             c.execute("qmp_capabilities", null, timeout);
             return c;
         } catch (QmpException e) {
+            // QEMU closed it before the session began (not silence, not an error reply)
+            boolean dropped = !c.isOpen() && e.errorClass() == null && !(e instanceof QmpTimeoutException);
             c.close();
+            if (dropped) {
+                String prefix = "QMP " + socket + ": ";
+                String m = e.getMessage();
+                throw new Dropped(socket, m.startsWith(prefix) ? m.substring(prefix.length()) : m, e);
+            }
             throw e;
         }
     }

@@ -12,6 +12,10 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
 
 /**
  * The runner's one hook around the prepare, for disks of running VMs. Once every member is
@@ -35,14 +39,17 @@ final class LiveStep {
     private List<VmSession> vms = List.of();
     private final Journal.Log log;
     private final FaultInjector faults;
-    private final Map<VmSession, LiveVm.Pause> pauses = new LinkedHashMap<>();
-    private final Map<VmSession, GuestAgent> agents = new LinkedHashMap<>();
-    private final Map<VmSession, Boolean> frozen = new LinkedHashMap<>();
-    private final Map<VmSession, List<String>> problems = new LinkedHashMap<>();
+    private final ExecutorService pool;
+    // filled by the VMs' tasks at once; read in VM order
+    private final Map<VmSession, LiveVm.Pause> pauses = new ConcurrentHashMap<>();
+    private final Map<VmSession, GuestAgent> agents = new ConcurrentHashMap<>();
+    private final Map<VmSession, Boolean> frozen = new ConcurrentHashMap<>();
+    private final Map<VmSession, List<String>> problems = new ConcurrentHashMap<>();
     private boolean released;
 
-    LiveStep(Devices devices, Journal.Log log, FaultInjector faults) {
+    LiveStep(Devices devices, Journal.Log log, FaultInjector faults, ExecutorService pool) {
         this.devices = devices;
+        this.pool = pool;
         this.log = log;
         this.faults = faults;
     }
@@ -79,25 +86,58 @@ final class LiveStep {
             });
             log.append(JournalRecord.live(toResume, toThaw), true);
             faults.at("live");
-            for (VmSession vm : vms) {
+            // Each step runs on every VM at once, so a VM's pause window holds no other VM's work.
+            eachVm((i, vm) -> {
                 if (running.get(vm) && vm.guestAgentSocket() != null) {
                     freeze(vm); // a paused guest cannot answer its agent: only running ones are frozen
                 }
-            }
-            for (VmSession vm : vms) {
-                at = vm;
-                pauses.put(vm, vm.vm().pause(VmSession.TIMEOUT));
+            });
+            Failure f = eachVm((i, vm) -> pauses.put(vm, vm.vm().pause(VmSession.TIMEOUT)));
+            if (f != null) {
+                return f;
             }
             faults.at("paused");
-            for (int i = 0; i < vms.size(); i++) {
-                at = vms.get(i);
-                at.runTransaction();
+            return eachVm((i, vm) -> {
+                vm.runTransaction();
                 faults.at("vm:" + i);
-            }
-            return null;
+            });
         } catch (IOException e) {
             return new Failure(at, e);
         }
+    }
+
+    private interface VmWork {
+        void run(int index, VmSession vm) throws IOException;
+    }
+
+    /** Runs {@code work} for every VM at once and waits for all; the first VM's failure, in VM order, or null. */
+    private Failure eachVm(VmWork work) {
+        List<Future<?>> futures = new ArrayList<>();
+        for (int i = 0; i < vms.size(); i++) {
+            int index = i;
+            VmSession vm = vms.get(i);
+            futures.add(pool.submit(() -> {
+                work.run(index, vm);
+                return null;
+            }));
+        }
+        Failure first = null;
+        for (int i = 0; i < vms.size(); i++) {
+            try {
+                futures.get(i).get();
+            } catch (ExecutionException e) {
+                if (first == null) {
+                    first = new Failure(vms.get(i), e.getCause() instanceof IOException io ? io
+                            : new IOException(Member.message(e.getCause()), e.getCause()));
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                if (first == null) {
+                    first = new Failure(vms.get(i), new IOException("interrupted", e));
+                }
+            }
+        }
+        return first;
     }
 
     /** A failed freeze does not fail the snapshot (it is then crash-consistent): the result says so. */
@@ -113,7 +153,7 @@ final class LiveStep {
     }
 
     private void problem(VmSession vm, String what) {
-        problems.computeIfAbsent(vm, v -> new ArrayList<>()).add(what);
+        problems.computeIfAbsent(vm, v -> new java.util.concurrent.CopyOnWriteArrayList<>()).add(what);
     }
 
     /** Resumes every VM this step paused and thaws every guest it froze; only the first call acts. */
@@ -122,20 +162,24 @@ final class LiveStep {
             return;
         }
         released = true;
-        for (Map.Entry<VmSession, LiveVm.Pause> p : pauses.entrySet()) {
-            try {
-                p.getValue().close();
-            } catch (QmpException e) {
-                problem(p.getKey(), "resume failed: " + e.getMessage());
+        eachVm((i, vm) -> {
+            LiveVm.Pause p = pauses.get(vm);
+            if (p != null) {
+                try {
+                    p.close();
+                } catch (QmpException e) {
+                    problem(vm, "resume failed: " + e.getMessage());
+                }
             }
-        }
-        for (Map.Entry<VmSession, GuestAgent> a : agents.entrySet()) {
-            try (GuestAgent agent = a.getValue()) {
-                agent.thaw(FREEZE_TIMEOUT);
-            } catch (QmpException e) {
-                problem(a.getKey(), "thaw failed: " + e.getMessage());
+            GuestAgent agent = agents.get(vm);
+            if (agent != null) {
+                try (agent) {
+                    agent.thaw(FREEZE_TIMEOUT);
+                } catch (QmpException e) {
+                    problem(vm, "thaw failed: " + e.getMessage());
+                }
             }
-        }
+        });
     }
 
     /** Each VM's pause window and freeze, for the result. */
@@ -158,7 +202,7 @@ final class LiveStep {
     static void resume(JournalRecord live) throws IOException {
         List<String> failed = new ArrayList<>();
         for (String socket : live.paused()) {
-            try (QmpClient qmp = QmpClient.connect(Path.of(socket), VmSession.TIMEOUT)) {
+            try (QmpClient qmp = VmSession.connect(Path.of(socket))) {
                 qmp.execute("cont");
             } catch (QmpException e) {
                 failed.add("VM " + socket + " could not be resumed: " + e.getMessage());

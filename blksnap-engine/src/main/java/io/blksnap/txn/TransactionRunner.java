@@ -80,7 +80,7 @@ final class TransactionRunner {
                 begun = log;
                 faults.at("begin");
                 events.emit(TransactionEvent.Kind.STARTED, id, null, null, null);
-                Run run = new Run(id, members, log, new LiveStep(devices, log, faults));
+                Run run = new Run(id, members, log, new LiveStep(devices, log, faults, pool));
                 run.prepareAll();
                 TransactionResult r;
                 try {

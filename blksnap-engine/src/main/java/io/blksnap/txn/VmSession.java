@@ -63,10 +63,15 @@ final class VmSession implements AutoCloseable {
     /** Connects on first use (a check of an offline group never connects). */
     synchronized LiveVm vm() throws QmpException {
         if (vm == null) {
-            qmp = QmpClient.connect(socket, TIMEOUT);
+            qmp = connect(socket);
             vm = new LiveVm(qmp);
         }
         return vm;
+    }
+
+    /** Connects to a VM's QMP socket (the one place the engine's QMP wait is chosen). */
+    static QmpClient connect(Path socket) throws QmpException {
+        return QmpClient.connect(socket, TIMEOUT);
     }
 
     synchronized QmpClient qmp() throws QmpException {

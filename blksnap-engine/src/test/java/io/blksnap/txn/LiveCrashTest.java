@@ -32,12 +32,16 @@ class LiveCrashTest {
         return dir.resolve(vm + ".sock");
     }
 
-    @Test
-    void haltedAtEveryPointOfALiveTransactionRecoveryResumesAndDecidesAllOrNothing() throws Exception {
+    /** Makes the fixture (a0 on VM a, b0 on VM b, off offline) and starts VM {@code vm}. */
+    private QemuVm fixtureAndVm(String vm) throws Exception {
         f = GroupFixture.in(dir).group("g", "a0", "b0", "off").size("8M").written("512K")
                 .live("a0", sock("a"), "a0", null).live("b0", sock("b"), "b0", null).create();
-        try (QemuVm a = QemuVm.start(sock("a"), Map.of("a0", f.image("a0")));
-             QemuVm b = QemuVm.start(sock("b"), Map.of("b0", f.image("b0")))) {
+        return QemuVm.start(sock(vm), Map.of(vm + "0", f.image(vm + "0")));
+    }
+
+    @Test
+    void haltedAtEveryPointOfALiveTransactionRecoveryResumesAndDecidesAllOrNothing() throws Exception {
+        try (QemuVm a = fixtureAndVm("a"); QemuVm b = QemuVm.start(sock("b"), Map.of("b0", f.image("b0")))) {
             List<String> points = points(CrashChild.run(dir, 0, "once", "create", "none"));
             assertTrue(points.containsAll(List.of("live", "paused", "vm:0", "vm:1", "commit", "resumed", "end")),
                     points.toString());
@@ -49,7 +53,7 @@ class LiveCrashTest {
                 assertOutcome("halt at point " + k + " (" + at + ")", points.indexOf(at) >= points.indexOf("commit"));
                 cases++;
             }
-            // VM b's transaction fails after VM a's made its snapshot: halted all through the undo
+            // VM a's part fails after its transaction made its snapshot (VM b's runs too): halted all through the undo
             String failed = CrashChild.run(dir, 0, "once", "create", "none", "vm:0");
             assertTrue(failed.contains("result ABORTED"), failed);
             assertOutcome("failure at vm:0", false);
@@ -75,10 +79,7 @@ class LiveCrashTest {
      */
     @Test
     void haltedBeforeTheCommitOfALiveExternalSnapshotRecoveryMergesBackEveryOverlay() throws Exception {
-        f = GroupFixture.in(dir).group("g", "a0", "b0", "off").size("8M").written("512K")
-                .live("a0", sock("a"), "a0", null).live("b0", sock("b"), "b0", null).create();
-        try (QemuVm a = QemuVm.start(sock("a"), Map.of("a0", f.image("a0")));
-             QemuVm b = QemuVm.start(sock("b"), Map.of("b0", f.image("b0")))) {
+        try (QemuVm a = fixtureAndVm("a"); QemuVm b = QemuVm.start(sock("b"), Map.of("b0", f.image("b0")))) {
             String out = CrashChild.run(dir, 0, "once", "external", "none", "vm:1");
             assertTrue(out.contains("result ABORTED"), out);
             assertExternal("failure at vm:1", false);

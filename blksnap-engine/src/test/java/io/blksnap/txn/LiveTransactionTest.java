@@ -84,7 +84,7 @@ class LiveTransactionTest {
 
     /** Asks the VM at {@code socket} over a connection of its own (QEMU serves one QMP client at a time). */
     static <T> T ask(Path socket, VmQuery<T> q) throws Exception {
-        try (QmpClient c = QmpClient.connect(socket, T)) {
+        try (QmpClient c = VmSession.connect(socket)) {
             return q.ask(new LiveVm(c));
         }
     }
@@ -183,6 +183,8 @@ class LiveTransactionTest {
             assertTrue(r.vms().stream().allMatch(v -> v.paused() && v.pauseMillis() > 0), r.vms().toString());
             assertEquals(r.vms().stream().mapToDouble(VmOutcome::pauseMillis).max().orElseThrow(),
                     r.longestPauseMillis());
+            System.out.printf("pause windows of a 4-device group over 2 VMs + 1 offline image: %s ms%n",
+                    r.vms().stream().map(v -> String.format("%.1f", v.pauseMillis())).toList());
             for (String d : List.of("a0", "a1")) {
                 assertEquals(List.of("g1"), live(sockA(), d));
             }
@@ -234,7 +236,8 @@ class LiveTransactionTest {
     }
 
     /**
-     * VM b dies after VM a's transaction made its snapshots: a's are deleted again and a resumes;
+     * VM b dies once both VMs are paused, so only VM a's transaction makes its snapshot: it is
+     * deleted again and a resumes;
      * b's outcome is unknown, so the transaction stays pending and recovery names b until it is
      * back, then finishes the roll back.
      */
@@ -245,7 +248,7 @@ class LiveTransactionTest {
         FaultInjector killB = new FaultInjector() {
             @Override
             public void at(String point) throws IOException {
-                if (point.equals("vm:0")) {
+                if (point.equals("paused")) {
                     try {
                         b.close();
                     } catch (InterruptedException e) {
@@ -400,5 +403,24 @@ class LiveTransactionTest {
         byte[] head = java.nio.file.Files.readAllBytes(raw);
         assertEquals(0x77, head[0]);
         assertEquals(0x77, head[65535]);
+    }
+
+    /** A device whose node QEMU does not have, or has read-only, is refused at add, naming why. */
+    @Test
+    void aMissingOrReadOnlyNodeIsRefusedAtAdd() throws Exception {
+        f = GroupFixture.in(dir).group("g", "a0", "a1", "ro").live("a0", sockA(), "nope", null)
+                .live("a1", sockA(), "a1", null).live("ro", sockA(), "ro", null).create();
+        a = QemuVm.start(sockA(), Map.of("a1", f.image("a1")), List.of("-blockdev",
+                "driver=qcow2,node-name=ro,read-only=on,file.driver=file,file.read-only=on,file.filename="
+                        + f.image("ro")));
+        try (SnapshotEngine engine = f.engine()) {
+            InvalidRequestException missing = assertThrows(InvalidRequestException.class,
+                    () -> engine.begin().add(InternalSnapshotRequest.create("a0", "x", Instant.now())));
+            assertTrue(missing.getMessage().contains("no qcow2 node or device \"nope\""), missing.getMessage());
+            InvalidRequestException ro = assertThrows(InvalidRequestException.class,
+                    () -> engine.begin().add(InternalSnapshotRequest.create("ro", "x", Instant.now())));
+            assertTrue(ro.getMessage().contains("read-only"), ro.getMessage());
+            assertEquals(TransactionStatus.COMMITTED, create(engine, "x", List.of("a1")).submit().status());
+        }
     }
 }
