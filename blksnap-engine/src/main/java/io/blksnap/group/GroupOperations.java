@@ -152,9 +152,7 @@ public final class GroupOperations {
         if (lockTimeout != null) {
             t.lockTimeout(lockTimeout);
         }
-        for (SnapshotRequest r : requests) {
-            t.add(r);
-        }
+        t.addAll(requests);
         return t.submit();
     }
 }

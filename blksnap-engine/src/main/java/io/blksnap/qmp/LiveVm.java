@@ -26,13 +26,7 @@ public final class LiveVm {
 
     /** Every named qcow2 node (auto-named file nodes such as {@code #block123} are not disks). */
     public List<BlockNode> blockNodes() throws QmpException {
-        List<BlockNode> nodes = new ArrayList<>();
-        for (JsonNode n : qmp.execute("query-named-block-nodes", Map.of("flat", true))) {
-            if ("qcow2".equals(n.path("drv").asText()) && !n.path("node-name").asText().startsWith("#")) {
-                nodes.add(BlockNode.of(n));
-            }
-        }
-        return nodes;
+        return qcow2Nodes(qmp.execute("query-named-block-nodes", Map.of("flat", true)));
     }
 
     /**
@@ -40,18 +34,33 @@ public final class LiveVm {
      * {@code -drive id=...}), which is resolved to its top node through {@code query-block}.
      */
     public Optional<BlockNode> blockNode(String nameOrDevice) throws QmpException {
-        String nodeName = nameOrDevice;
-        for (JsonNode dev : qmp.execute("query-block")) {
+        return find(qcow2Nodes(qmp.execute("query-named-block-nodes", Map.of("flat", true))),
+                topNode(nameOrDevice, qmp.execute("query-block")));
+    }
+
+    /** The named qcow2 nodes of a {@code query-named-block-nodes} reply. */
+    public static List<BlockNode> qcow2Nodes(JsonNode reply) {
+        List<BlockNode> nodes = new ArrayList<>();
+        for (JsonNode n : reply) {
+            if ("qcow2".equals(n.path("drv").asText()) && !n.path("node-name").asText().startsWith("#")) {
+                nodes.add(BlockNode.of(n));
+            }
+        }
+        return nodes;
+    }
+
+    /** The top node of device {@code nameOrDevice} in a {@code query-block} reply, else the name itself (a node name). */
+    public static String topNode(String nameOrDevice, JsonNode queryBlock) {
+        for (JsonNode dev : queryBlock) {
             if (nameOrDevice.equals(dev.path("device").asText()) && dev.path("inserted").hasNonNull("node-name")) {
-                nodeName = dev.path("inserted").path("node-name").asText();
+                return dev.path("inserted").path("node-name").asText();
             }
         }
-        for (BlockNode n : blockNodes()) {
-            if (n.nodeName().equals(nodeName)) {
-                return Optional.of(n);
-            }
-        }
-        return Optional.empty();
+        return nameOrDevice;
+    }
+
+    public static Optional<BlockNode> find(List<BlockNode> nodes, String nodeName) {
+        return nodes.stream().filter(n -> n.nodeName().equals(nodeName)).findFirst();
     }
 
     public boolean isRunning() throws QmpException {

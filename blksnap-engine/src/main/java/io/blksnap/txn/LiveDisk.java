@@ -9,7 +9,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.NullNode;
 import io.blksnap.qmp.BlockCommit;
 import io.blksnap.qmp.BlockNode;
-import io.blksnap.qmp.LiveVm;
 import io.blksnap.registry.Device;
 import io.blksnap.registry.DeviceRegistry;
 
@@ -70,14 +69,13 @@ final class LiveDisk implements DeviceAccess {
      * when it has the device's active layer open, else the node that has; refused when none has.
      */
     BlockNode node() throws IOException {
-        LiveVm qemu = vm.vm();
         Path active = activeImage();
-        BlockNode configured = qemu.blockNode(device.node()).orElse(null);
+        BlockNode configured = vm.blockNode(device.node()).orElse(null);
         if (configured != null && same(configured.image(), active)) {
             nodeName = configured.nodeName();
             return configured;
         }
-        for (BlockNode n : qemu.blockNodes()) {
+        for (BlockNode n : vm.blockNodes()) {
             if (same(n.image(), active)) {
                 nodeName = n.nodeName();
                 return n;
@@ -201,9 +199,13 @@ final class LiveDisk implements DeviceAccess {
     @Override
     public void stageOverlay(Path overlay) throws IOException {
         String base = nodeName();
-        vm.qmp().execute("blockdev-add", Map.of("driver", "qcow2", "node-name", overlayNode(overlay),
-                "file", Map.of("driver", "file", "filename", overlay.toAbsolutePath().normalize().toString()),
-                "backing", NullNode.getInstance()));
+        try {
+            vm.qmp().execute("blockdev-add", Map.of("driver", "qcow2", "node-name", overlayNode(overlay),
+                    "file", Map.of("driver", "file", "filename", overlay.toAbsolutePath().normalize().toString()),
+                    "backing", NullNode.getInstance()));
+        } finally {
+            vm.changed();
+        }
         vm.stageOverlay(base, overlayNode(overlay));
     }
 
@@ -219,10 +221,14 @@ final class LiveDisk implements DeviceAccess {
         if (n == null) {
             return false;
         }
-        if (n.path("image").path("backing-image").isObject()) {
-            BlockCommit.activeCommit(vm.qmp(), node, VmSession.TRANSACTION_TIMEOUT);
-        } else {
-            vm.qmp().execute("blockdev-del", Map.of("node-name", node));
+        try {
+            if (n.path("image").path("backing-image").isObject()) {
+                BlockCommit.activeCommit(vm.qmp(), node, VmSession.TRANSACTION_TIMEOUT);
+            } else {
+                vm.qmp().execute("blockdev-del", Map.of("node-name", node));
+            }
+        } finally {
+            vm.changed();
         }
         return true;
     }

@@ -46,12 +46,30 @@ final class RequestValidator {
         }
     }
 
-    void check(SnapshotRequest r, List<SnapshotRequest> queued) throws InvalidRequestException {
+    /** Checks each of {@code batch} after {@code queued} and the batch's earlier ones; returns the batch when all pass. */
+    List<SnapshotRequest> checkAll(List<? extends SnapshotRequest> batch, List<SnapshotRequest> queued)
+            throws InvalidRequestException {
+        List<SnapshotRequest> seen = new java.util.ArrayList<>(queued);
+        try (Devices devices = Devices.readOnly(registry)) {
+            for (SnapshotRequest r : batch) {
+                check(r, seen, devices);
+                seen.add(r);
+            }
+        } catch (InvalidRequestException e) {
+            throw e;
+        } catch (IOException e) {
+            // only closing what was read can throw here; the checks passed
+        }
+        return List.copyOf(batch);
+    }
+
+    private void check(SnapshotRequest r, List<SnapshotRequest> queued, Devices devices)
+            throws InvalidRequestException {
         String dev = r.device();
         if (dev == null || !registry.hasDevice(dev)) {
             throw new InvalidRequestException(String.valueOf(dev), "unknown device");
         }
-        try (Devices devices = Devices.readOnly(registry)) {
+        try {
             DeviceAccess device = devices.get(dev);
             Member<?> member = Members.of(queued.size(), r, device);
             for (SnapshotRequest q : queued) {

@@ -24,12 +24,20 @@ public final class Transaction {
     }
 
     /** Checks {@code request} now and queues it; a refused request queues nothing. */
-    public synchronized Transaction add(SnapshotRequest request) throws InvalidRequestException {
+    public Transaction add(SnapshotRequest request) throws InvalidRequestException {
+        return addAll(List.of(request));
+    }
+
+    /**
+     * Checks {@code batch} now, in order, and queues all of it, or none when one is refused. One
+     * look at the devices serves the whole batch (a running VM's monitor is asked once, over one
+     * connection, which is let go before this returns).
+     */
+    public synchronized Transaction addAll(List<? extends SnapshotRequest> batch) throws InvalidRequestException {
         if (submitted) {
             throw new IllegalStateException("transaction already submitted");
         }
-        validator.check(request, requests);
-        requests.add(request);
+        requests.addAll(validator.checkAll(batch, requests));
         return this;
     }
 

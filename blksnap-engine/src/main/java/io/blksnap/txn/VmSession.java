@@ -44,6 +44,14 @@ final class VmSession implements AutoCloseable {
     private final List<Map<String, Object>> actions = new ArrayList<>();
     private QmpClient qmp;
     private LiveVm vm;
+    /**
+     * QEMU's {@code query-named-block-nodes} and {@code query-block} replies, asked once and kept
+     * until this session changes the VM's block layer: a transaction's checks, prepares and id
+     * lookups then cost one query per VM instead of several per device (the device locks keep
+     * other transactions off these nodes meanwhile).
+     */
+    private JsonNode namedNodes;
+    private JsonNode blockDevices;
     private Outcome outcome = Outcome.NOT_RUN;
 
     VmSession(Path socket, Path guestAgentSocket) {
@@ -77,6 +85,33 @@ final class VmSession implements AutoCloseable {
     synchronized QmpClient qmp() throws QmpException {
         vm();
         return qmp;
+    }
+
+    /** Every node as {@code query-named-block-nodes} shows it (with its backing chain). */
+    synchronized JsonNode namedNodes() throws QmpException {
+        if (namedNodes == null) {
+            namedNodes = qmp().execute("query-named-block-nodes");
+        }
+        return namedNodes;
+    }
+
+    /** The named qcow2 nodes. */
+    synchronized List<BlockNode> blockNodes() throws QmpException {
+        return LiveVm.qcow2Nodes(namedNodes());
+    }
+
+    /** The qcow2 node named {@code nameOrDevice}, a node name or a device name (see {@link LiveVm#blockNode}). */
+    synchronized java.util.Optional<BlockNode> blockNode(String nameOrDevice) throws QmpException {
+        if (blockDevices == null) {
+            blockDevices = qmp().execute("query-block");
+        }
+        return LiveVm.find(blockNodes(), LiveVm.topNode(nameOrDevice, blockDevices));
+    }
+
+    /** This session changed the VM's block layer (or may have): the next question asks QEMU again. */
+    synchronized void changed() {
+        namedNodes = null;
+        blockDevices = null;
     }
 
     synchronized boolean hasStaged() {
@@ -117,8 +152,10 @@ final class VmSession implements AutoCloseable {
         } catch (QmpException e) {
             outcome = e.errorClass() != null ? Outcome.REFUSED : Outcome.UNKNOWN;
             throw e;
+        } finally {
+            changed();
         }
-        List<BlockNode> nodes = vm.blockNodes();
+        List<BlockNode> nodes = blockNodes();
         for (StagedCreate s : staged) {
             s.id = idOf(nodes, s.node, s.name);
         }
@@ -139,16 +176,34 @@ final class VmSession implements AutoCloseable {
 
     /** Deletes the snapshot {@code name} (and {@code id}, when given) of {@code node}, if it is there. */
     void deleteIfPresent(String node, String id, String name) throws QmpException {
-        String found = idOf(vm().blockNodes(), node, name);
-        if (found != null && (id == null || id.equals(found))) {
-            qmp().execute("blockdev-snapshot-delete-internal-sync", Map.of("device", node, "id", found, "name", name),
-                    TRANSACTION_TIMEOUT);
+        if (id != null) {
+            // both known (a prepared delete): ask QEMU directly, its "does not exist" meaning done already
+            try {
+                qmp().execute("blockdev-snapshot-delete-internal-sync", Map.of("device", node, "id", id, "name", name),
+                        TRANSACTION_TIMEOUT);
+            } catch (QmpException e) {
+                if (e.errorClass() == null || e.getMessage() == null || !e.getMessage().contains("does not exist")) {
+                    throw e;
+                }
+            } finally {
+                changed();
+            }
+            return;
+        }
+        String found = idOf(blockNodes(), node, name);
+        if (found != null) {
+            try {
+                qmp().execute("blockdev-snapshot-delete-internal-sync", Map.of("device", node, "id", found, "name", name),
+                        TRANSACTION_TIMEOUT);
+            } finally {
+                changed();
+            }
         }
     }
 
     /** The node named {@code node} as {@code query-named-block-nodes} shows it (with its chain), or null. */
     JsonNode namedNode(String node) throws QmpException {
-        for (JsonNode n : qmp().execute("query-named-block-nodes")) {
+        for (JsonNode n : namedNodes()) {
             if (node.equals(n.path("node-name").asText())) {
                 return n;
             }
@@ -190,8 +245,12 @@ final class VmSession implements AutoCloseable {
                     return;
                 }
             }
-            qmp().execute("blockdev-snapshot-internal-sync", Map.of("device", node, "name", name), TRANSACTION_TIMEOUT);
-            id = idOf(vm().blockNodes(), node, name);
+            try {
+                qmp().execute("blockdev-snapshot-internal-sync", Map.of("device", node, "name", name), TRANSACTION_TIMEOUT);
+            } finally {
+                changed();
+            }
+            id = idOf(blockNodes(), node, name);
         }
 
         /** Deletes it if the VM's transaction made it, or may have (no reply): found by its name. */
