@@ -259,6 +259,20 @@ final class LiveDisk implements DeviceAccess {
         return out;
     }
 
+    /** The device as QEMU reports it ({@code query-named-block-nodes}): snapshots and the chain it has open. */
+    DeviceView view() throws IOException {
+        BlockNode n = node();
+        JsonNode named = vm.namedNode(n.nodeName());
+        List<DeviceView.Layer> layers = new ArrayList<>();
+        for (JsonNode image = named == null ? NullNode.getInstance() : named.path("image");
+             image.hasNonNull("filename"); image = image.path("backing-image")) {
+            layers.add(new DeviceView.Layer(Path.of(image.path("filename").asText()).toAbsolutePath().normalize(),
+                    image.path("format").asText(), image.path("virtual-size").asLong(),
+                    image.path("actual-size").asLong()));
+        }
+        return new DeviceView(name(), true, activeImage(), n.virtualSize(), List.copyOf(layers), snapshots());
+    }
+
     // Merging or reverting an external chain of a running VM needs a live block-commit; the
     // external kinds refuse a live device at add, so these are never reached through them.
 
