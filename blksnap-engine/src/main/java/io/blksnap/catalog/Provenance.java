@@ -28,6 +28,8 @@ public final class Provenance {
     }
 
     private final Map<Key, String> madeBy = new HashMap<>();
+    /** By device, name and the id the journal recorded: a running VM's snapshot carries QEMU's time, not ours. */
+    private final Map<List<String>, TransactionRecord> madeWithId = new HashMap<>();
     private final Map<List<Object>, Made> overlays = new HashMap<>();
 
     public Provenance(List<TransactionRecord> history) {
@@ -35,9 +37,14 @@ public final class Provenance {
             if (!t.committed()) {
                 continue;
             }
-            for (SnapshotRequest r : t.requests()) {
+            for (int k = 0; k < t.requests().size(); k++) {
+                SnapshotRequest r = t.requests().get(k);
                 if (r instanceof InternalSnapshotRequest i && i.operation() == Operation.CREATE) {
                     madeBy.put(new Key(i.device(), i.name(), i.dateSec(), i.dateNsec()), t.id());
+                    String id = k < t.snapshotIds().size() ? t.snapshotIds().get(k) : null;
+                    if (id != null) {
+                        madeWithId.put(List.of(i.device(), i.name(), id), t); // a later one reusing the id wins
+                    }
                 } else if (r instanceof ExternalSnapshotRequest e && e.operation() == Operation.CREATE) {
                     overlays.put(List.of(e.device(), e.overlay().toAbsolutePath().normalize()), new Made(t.id(), t.started()));
                 }
@@ -47,7 +54,13 @@ public final class Provenance {
 
     /** The transaction that made {@code s} on {@code device}, or null when blksnap did not. */
     public String transactionOf(String device, Snapshot s) {
-        return madeBy.get(new Key(device, s.name(), s.dateSec(), s.dateNsec()));
+        String exact = madeBy.get(new Key(device, s.name(), s.dateSec(), s.dateNsec()));
+        if (exact != null) {
+            return exact;
+        }
+        // QEMU stamped it: the transaction that recorded its id, if the snapshot is not older than that transaction
+        TransactionRecord t = madeWithId.get(List.of(device, s.name(), s.id()));
+        return t != null && s.dateSec() >= t.started().getEpochSecond() ? t.id() : null;
     }
 
     /**
