@@ -6,6 +6,9 @@ import io.blksnap.group.SnapshotKind;
 import io.blksnap.qmp.BlockNode;
 import io.blksnap.qmp.LiveVm;
 import io.blksnap.qmp.QmpClient;
+import io.blksnap.retention.GroupPruner;
+import io.blksnap.retention.PruneResult;
+import io.blksnap.retention.RetentionPolicy;
 import io.blksnap.testing.GroupFixture;
 import io.blksnap.testing.QemuVm;
 import io.blksnap.txn.SnapshotEngine;
@@ -17,6 +20,7 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
 
@@ -82,6 +86,20 @@ class LiveCatalogTest {
                     .filter(s -> s.name().equals("ext")).findFirst().orElseThrow();
             assertTrue(point.complete());
             assertEquals(CatalogSnapshot.EXTERNAL, point.kind());
+
+            // pruning the point is refused in the plan, on the live disk only, and changes nothing
+            ops.snapshot("g", "late", SnapshotKind.INTERNAL, Instant.now());
+            List<CatalogLayer> chainBefore = a0.chain();
+            RetentionPolicy keep1 = new RetentionPolicy(1, 0, 0, 0, 0, 0, null);
+            PruneResult plan = new GroupPruner(engine).prune("g", keep1, Instant.now(), ZoneOffset.UTC, true);
+            assertEquals(List.of("ext"), plan.pruned().stream().map(d -> plan.names().get(d.id())).toList());
+            assertEquals(List.of("a0 ext"), plan.refused().stream().map(s -> s.device() + " " + s.name()).toList());
+            assertTrue(plan.refused().get(0).refusal().contains("not supported yet"), plan.refused().get(0).refusal());
+            PruneResult real = new GroupPruner(engine).prune("g", keep1, Instant.now(), ZoneOffset.UTC, false);
+            assertTrue(real.transactions().isEmpty(), "a group snapshot that cannot go whole stays whole");
+            assertEquals(chainBefore, new GroupCatalog(engine).catalog("g", Instant.now()).devices().get(0).chain());
+            assertTrue(new GroupCatalog(engine).groupSnapshots("g").stream().anyMatch(s -> s.name().equals("ext")
+                    && s.complete()));
         }
     }
 }
