@@ -1,5 +1,6 @@
 package io.blksnap.cli;
 
+import io.blksnap.catalog.GroupCatalog;
 import io.blksnap.group.GroupOperations;
 import io.blksnap.group.GroupSnapshotNames;
 import io.blksnap.group.OverlayNaming;
@@ -67,7 +68,9 @@ final class SnapshotCommand extends Subcommand {
     @Option(names = "--json", description = "Print JSON: the snapshot list, or the transaction result.")
     boolean json;
 
-    @Option(names = "--group", paramLabel = "G", description = "With -c/-d: the devices of group G in devices.yaml.")
+    @Option(names = "--group", paramLabel = "G",
+            description = "With -c/-d/-a or -l: the devices of group G in devices.yaml (-l: internal and external"
+                    + " snapshots, running VMs' disks read through QMP).")
     String group;
 
     @Option(names = "--type", paramLabel = "TYPE", defaultValue = "internal",
@@ -119,8 +122,8 @@ final class SnapshotCommand extends Subcommand {
         if (targetDir != null && !type.equals("external")) {
             throw usage("--target-dir goes with --type external");
         }
-        if (group != null && !changes) {
-            throw usage("--group goes with -c, -d or -a");
+        if (group != null && !changes && !action.list) {
+            throw usage("--group goes with -c, -d, -a or -l");
         }
         if (group != null && !images.isEmpty()) {
             throw usage("give either --group or images, not both");
@@ -144,6 +147,18 @@ final class SnapshotCommand extends Subcommand {
     }
 
     private void list() throws IOException {
+        if (group != null) {
+            try (SnapshotEngine engine = EngineSetup.open(setup.configured())) {
+                GroupCatalog catalog = new GroupCatalog(engine);
+                if (json) {
+                    Cli.printJson(out(), catalog.groupSnapshots(group));
+                } else {
+                    SnapshotTable.printGroup(out(), catalog.catalog(group, Instant.now()), catalog.groupSnapshots(group),
+                            ZoneId.systemDefault());
+                }
+            }
+            return;
+        }
         List<Snapshot> snapshots;
         try (Qcow2Image img = Qcow2Image.open(Path.of(images.get(0)))) {
             snapshots = img.snapshots();

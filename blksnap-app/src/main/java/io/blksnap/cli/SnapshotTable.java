@@ -1,5 +1,8 @@
 package io.blksnap.cli;
 
+import io.blksnap.catalog.Catalog;
+import io.blksnap.catalog.CatalogDevice;
+import io.blksnap.catalog.GroupSnapshot;
 import io.blksnap.qcow2.Snapshot;
 
 import java.io.PrintWriter;
@@ -31,6 +34,28 @@ final class SnapshotTable {
         String date = DATE.format(Instant.ofEpochSecond(s.dateSec()).atZone(zone));
         return String.format(Locale.ROOT, "%-9s %-16s %8s%20s%13s%11s", s.id(), s.name(),
                 Sizes.human(s.vmStateSize()), date, clock(s.vmClockNsec()), s.icount() == -1 ? "" : s.icount());
+    }
+
+    /**
+     * A group's devices (how each is read: live through QMP, or its offline image) and its snapshots,
+     * oldest first, with their kind (internal, external, or mixed across devices).
+     */
+    static void printGroup(PrintWriter out, Catalog catalog, List<GroupSnapshot> snapshots, ZoneId zone) {
+        out.println("Group " + catalog.group() + ":");
+        out.println(String.format(Locale.ROOT, "%-16s %-8s %s", "DEVICE", "ACCESS", "ACTIVE IMAGE"));
+        for (CatalogDevice d : catalog.devices()) {
+            out.println(String.format(Locale.ROOT, "%-16s %-8s %s", d.name(), d.live() ? "live" : "offline",
+                    d.activeImage()));
+        }
+        out.println("Snapshot list:");
+        out.println(String.format(Locale.ROOT, "%-16s %-9s %-19s %-9s %s", "TAG", "KIND", "DATE", "COMPLETE",
+                "DEVICES"));
+        for (GroupSnapshot s : snapshots) {
+            out.println(String.format(Locale.ROOT, "%-16s %-9s %-19s %-9s %s", s.name(), s.kind(),
+                    DATE.format(Instant.ofEpochSecond(s.dateSec()).atZone(zone)), s.complete() ? "yes" : "no",
+                    String.join(",", s.devices())));
+        }
+        out.flush();
     }
 
     /** The guest clock as hh:mm:ss.mmm; hours do not wrap. */

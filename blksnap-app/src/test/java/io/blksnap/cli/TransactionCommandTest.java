@@ -21,6 +21,7 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -117,6 +118,24 @@ class TransactionCommandTest {
         Blksnap.Run unknown = Blksnap.run("snapshot", "-c", "x", "--group", "nope", "--config", config.toString());
         assertEquals(1, unknown.exit());
         assertTrue(unknown.err().startsWith("blksnap: group nope: unknown group"), unknown.err());
+    }
+
+    /** A group's list: internal snapshots and external points together, with each device's access. */
+    @Test
+    void groupListShowsKindsAndDevices() throws Exception {
+        String config = fixture.devicesYaml().getParent().toString();
+        Blksnap.run("snapshot", "-c", "e1", "--type", "external", "--group", "web", "--config", config).ok();
+        Blksnap.run("snapshot", "-c", "i1", "--group", "web", "--config", config).ok();
+        String out = Blksnap.run("snapshot", "-l", "--group", "web", "--config", config).ok().out();
+        assertTrue(out.matches("(?s).*\\ne1 +external +[-0-9: ]+ yes +vm0,vm1,vm2\\n.*"), out);
+        assertTrue(out.matches("(?s).*\\ni1 +internal +[-0-9: ]+ yes +vm0,vm1,vm2\\n.*"), out);
+        assertTrue(out.matches("(?s).*\\nvm0 +offline +" + java.util.regex.Pattern.quote(
+                fixture.overlayDir("vm0").resolve("vm0-e1.qcow2").toString()) + "\\n.*"), out);
+        JsonNode list = JSON.readTree(Blksnap.run("snapshot", "-l", "--group", "web", "--config", config, "--json")
+                .ok().out());
+        List<String> rows = new ArrayList<>();
+        list.forEach(g -> rows.add(g.get("name").asText() + " " + g.get("kind").asText() + " " + g.get("complete")));
+        assertEquals(Set.of("e1 external true", "i1 internal true"), Set.copyOf(rows));
     }
 
     /** Deleting and reverting to external points of a group: the engine finds the kind itself. */

@@ -37,6 +37,25 @@ public final class OverlayNaming {
         return at >= 0 && at + 1 < chain.size() ? overlay : null;
     }
 
+    /**
+     * The name of the external snapshot whose overlay is {@code overlay} ({@link #overlayFor}'s inverse), or
+     * null when the file is not one of the device's overlays.
+     */
+    public static String pointName(Device device, Path overlay) {
+        Path file = overlay.toAbsolutePath().normalize();
+        String prefix = label(device) + "-";
+        String fileName = file.getFileName().toString();
+        if (!fileName.startsWith(prefix) || !fileName.endsWith(".qcow2") || fileName.length() <= prefix.length() + 6) {
+            return null;
+        }
+        String name = fileName.substring(prefix.length(), fileName.length() - ".qcow2".length());
+        try {
+            return overlayFor(device, name).equals(file) ? name : null;
+        } catch (IllegalArgumentException e) {
+            return null; // not a name blksnap gives
+        }
+    }
+
     private static String label(Device device) {
         String name = device.name();
         if (name.indexOf('/') < 0) {

@@ -254,15 +254,28 @@ final class LiveDisk implements DeviceAccess {
     /** The node's chain as QEMU has it open: the active layer first, then each backing image. */
     @Override
     public List<Path> chain() throws IOException {
+        return layers().stream().map(DeviceView.Layer::file).toList();
+    }
+
+    /** The device as QEMU reports it ({@code query-named-block-nodes}): snapshots and the chain it has open. */
+    DeviceView view() throws IOException {
+        BlockNode n = node();
+        return new DeviceView(name(), true, activeImage(), n.virtualSize(), layers(), snapshots());
+    }
+
+    /** The node's chain as QEMU has it open: the active layer first, then each backing image. */
+    private List<DeviceView.Layer> layers() throws IOException {
         JsonNode n = vm.namedNode(nodeName());
         if (n == null) {
             throw new InvalidRequestException(name(), "QEMU at " + vm.socket() + " no longer has node \"" + nodeName() + "\"");
         }
-        List<Path> out = new ArrayList<>();
+        List<DeviceView.Layer> out = new ArrayList<>();
         for (JsonNode image = n.path("image"); image.hasNonNull("filename"); image = image.path("backing-image")) {
-            out.add(Path.of(image.path("filename").asText()).toAbsolutePath().normalize());
+            out.add(new DeviceView.Layer(Path.of(image.path("filename").asText()).toAbsolutePath().normalize(),
+                    image.path("format").asText(), image.path("virtual-size").asLong(),
+                    image.path("actual-size").asLong()));
         }
-        return out;
+        return List.copyOf(out);
     }
 
     // Merging or reverting an external chain of a running VM needs a live block-commit; the

@@ -111,6 +111,19 @@ public final class SnapshotEngine implements AutoCloseable {
         return journal.finished();
     }
 
+    /**
+     * Reads {@code device} without changing or locking anything: through QEMU's QMP socket for a running VM's
+     * disk, else from its image file. For catalogs, which must not reach into how a device is reached.
+     */
+    public DeviceView describe(String device) throws IOException {
+        try (Devices devices = Devices.readOnly(registry)) {
+            if (devices.get(device) instanceof LiveDisk live) {
+                return live.view();
+            }
+        }
+        return DeviceView.ofImage(device, registry.activeImage(device));
+    }
+
     public DeviceRegistry registry() {
         return registry;
     }

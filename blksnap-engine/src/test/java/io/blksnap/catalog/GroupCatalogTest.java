@@ -6,6 +6,9 @@ import com.networknt.schema.JsonSchema;
 import com.networknt.schema.JsonSchemaFactory;
 import com.networknt.schema.SpecVersion;
 import com.networknt.schema.ValidationMessage;
+import io.blksnap.group.GroupOperations;
+import io.blksnap.group.OverlayNaming;
+import io.blksnap.group.SnapshotKind;
 import io.blksnap.testing.GroupFixture;
 import io.blksnap.testing.Qemu;
 import io.blksnap.txn.InternalSnapshotRequest;
@@ -70,6 +73,57 @@ class GroupCatalogTest {
             GroupSnapshot qemu = groups.stream().filter(g -> g.name().equals("by-qemu")).findFirst().orElseThrow();
             assertFalse(qemu.complete());
             assertNull(qemu.transactionId());
+        }
+    }
+
+    @Test
+    void listsExternalPointsOfEachChainWithInternalSnapshots() throws Exception {
+        GroupFixture f = GroupFixture.in(dir).group("g", "d0", "d1").size("8M").written("1M").create();
+        try (SnapshotEngine engine = f.engine()) {
+            TransactionResult ext = new GroupOperations(engine).snapshot("g", "before", SnapshotKind.EXTERNAL,
+                    Instant.now());
+            engine.begin().add(InternalSnapshotRequest.create("d0", "after", Instant.ofEpochSecond(1_790_000_000L)))
+                    .submit();
+            Catalog c = new GroupCatalog(engine).catalog("g", Instant.now());
+            CatalogDevice d0 = c.devices().get(0);
+            Path overlay = OverlayNaming.overlayFor(engine.registry().device("d0"), "before");
+            assertEquals(overlay.toString(), d0.activeImage());
+            assertEquals(List.of("after", "before"), d0.snapshots().stream().map(CatalogSnapshot::name).toList());
+            CatalogSnapshot point = d0.snapshots().get(1);
+            assertEquals(CatalogSnapshot.EXTERNAL, point.kind());
+            assertEquals(overlay.toString(), point.overlay());
+            assertEquals(ext.id(), point.transactionId());
+            assertTrue(point.diskSize() > 0, "the overlay's allocated bytes");
+            assertEquals(CatalogSnapshot.INTERNAL, d0.snapshots().get(0).kind());
+            assertFalse(d0.live());
+
+            JsonNode doc = JSON.valueToTree(c);
+            try (InputStream in = Catalog.class.getResourceAsStream("catalog.schema.json")) {
+                Set<ValidationMessage> errors = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012)
+                        .getSchema(in).validate(doc);
+                assertTrue(errors.isEmpty(), errors.toString());
+            }
+
+            List<GroupSnapshot> groups = new GroupCatalog(engine).groupSnapshots("g");
+            GroupSnapshot before = groups.stream().filter(g -> g.name().equals("before")).findFirst().orElseThrow();
+            assertTrue(before.complete());
+            assertEquals(CatalogSnapshot.EXTERNAL, before.kind());
+            assertEquals(ext.id(), before.transactionId());
+            GroupSnapshot after = groups.stream().filter(g -> g.name().equals("after")).findFirst().orElseThrow();
+            assertFalse(after.complete());
+            assertEquals(CatalogSnapshot.INTERNAL, after.kind());
+        }
+        // an overlay blksnap did not make, named as its own would be: a point, made by no transaction
+        Path foreign = f.overlayDir("d1").resolve("d1-by-hand.qcow2");
+        Qemu.img("create", "-f", "qcow2", "-F", "qcow2", "-b",
+                OverlayNaming.overlayFor(GroupFixture.load(dir).device("d1"), "before").toString(),
+                foreign.toString()).ok();
+        try (SnapshotEngine engine = f.engine()) {
+            engine.registry().pivot(java.util.Map.of("d1", foreign));
+            CatalogDevice d1 = new GroupCatalog(engine).catalog("g", Instant.now()).devices().get(1);
+            assertEquals(List.of("before", "by-hand"), d1.snapshots().stream().map(CatalogSnapshot::name).toList());
+            assertNull(d1.snapshots().get(1).transactionId());
+            assertTrue(d1.snapshots().get(1).dateSec() > 0);
         }
     }
 }

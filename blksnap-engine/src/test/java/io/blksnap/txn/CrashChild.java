@@ -162,7 +162,7 @@ public final class CrashChild {
     static List<SnapshotRequest> requests(DeviceRegistry registry, String shape) throws IOException {
         List<SnapshotRequest> out = new ArrayList<>();
         List<String> devices = registry.group("g").stream().map(d -> d.name()).toList();
-        if (shape.startsWith("ext")) { // extdelete:NAME, extapply:NAME: external point NAME on every device
+        if (shape.startsWith("extdelete:") || shape.startsWith("extapply:")) { // not "external": a point NAME on every device
             String[] op = shape.split(":");
             for (String d : devices) {
                 Path overlay = OverlayNaming.overlayFor(registry.device(d), op[1]);

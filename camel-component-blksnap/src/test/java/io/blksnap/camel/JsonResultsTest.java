@@ -81,11 +81,13 @@ class JsonResultsTest extends BlksnapTestSupport {
         json("snapshot", BlksnapConstants.SNAPSHOT_NAME, "b");
 
         JsonNode list = json("list");
-        assertEquals(List.of("name", "dateSec", "transactionId", "devices", "complete"), fields(list.get(0)));
+        assertEquals(List.of("name", "dateSec", "transactionId", "devices", "complete", "kind"), fields(list.get(0)));
 
         JsonNode prune = json("prune", BlksnapConstants.DRY_RUN, true);
-        assertEquals(List.of("group", "dryRun", "now", "policy", "decisions", "kept", "pruned", "transaction"),
+        assertEquals(List.of("group", "dryRun", "now", "policy", "decisions", "kept", "pruned", "transaction", "steps"),
                 fields(prune));
+        assertEquals(List.of("candidate", "device", "kind", "id", "name", "overlay", "bytes", "refusal"),
+                fields(prune.get("steps").get(0)));
         assertEquals(List.of("keepLast", "keepHourly", "keepDaily", "keepWeekly", "keepMonthly", "keepYearly",
                 "keepWithin"), fields(prune.get("policy")));
         assertEquals(List.of("name", "transactionId", "time", "dateSec", "keep", "rule", "ruleIndex", "reason"),
