@@ -3,6 +3,7 @@ package io.blksnap.qcow2;
 import io.blksnap.storage.Storage;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -40,11 +41,15 @@ final class ImageChange {
     /** The refcounts this change leaves, and where its new clusters come from. */
     final ClusterAllocator clusters;
     private final List<Pending> pending = new ArrayList<>();
+    /** The file's length when the change began: what an abandoned change cuts it back to. */
+    private final long startLength;
 
-    private ImageChange(Storage storage, Header h, StoredRefcounts stored, List<StoredRefcounts> alsoInUse) {
+    private ImageChange(Storage storage, Header h, StoredRefcounts stored, List<StoredRefcounts> alsoInUse)
+            throws IOException {
         this.storage = storage;
         this.h = h;
         this.clusters = new ClusterAllocator(h, stored, alsoInUse);
+        this.startLength = storage.size();
     }
 
     /** Starts a change to the image {@code m} was read from; refused while it is not safe to change. */
@@ -66,6 +71,20 @@ final class ImageChange {
     long writeNew(byte[] data) throws IOException {
         long offset = clusters.allocateBytes(data.length);
         pending.add(new Pending(offset, data, -1, null));
+        return offset;
+    }
+
+    /**
+     * Writes {@code data} (whole clusters) now, into new contiguous clusters past the end the file
+     * had when the change began, and returns their offset: for data too big to queue, streamed
+     * before the write phase (a merge's clusters and table copies). Abandoning the change only
+     * has to cut the file back: nothing there was in the file before.
+     */
+    long writeAppended(ByteBuffer data) throws IOException {
+        int clusterSize = h.geometry.clusterSize;
+        long offset = clusters.allocateFrom(data.remaining() / clusterSize,
+                (startLength + clusterSize - 1) / clusterSize);
+        storage.write(offset, data);
         return offset;
     }
 
@@ -92,7 +111,7 @@ final class ImageChange {
             writes.add(new Pending(e.getKey(), e.getValue(), -1, null));
         }
         writes.add(new Pending(refcounts.tableOffset(), refcounts.table(), -1, null));
-        Restore restore = Restore.before(storage, writes, h.geometry.clusterSize);
+        Restore restore = Restore.before(storage, startLength, writes, h.geometry.clusterSize);
         try {
             for (Pending p : writes) {
                 if (p.data() != null) {
@@ -123,9 +142,10 @@ final class ImageChange {
     }
 
     /**
-     * What the write phase overwrote, to abandon a change leaving the file byte for byte as it was:
-     * the file's length and the old bytes of every cluster it wrote inside that length (clusters
-     * free in the committed image still hold stale bytes, or read as a hole).
+     * What the change overwrote, to abandon it leaving the file byte for byte as it was: the
+     * file's length when the change began and the old bytes of every cluster the write phase
+     * wrote inside that length (clusters free in the committed image still hold stale bytes, or
+     * read as a hole). What {@link #writeAppended} wrote lies past that length: nothing to keep.
      */
     static final class Restore {
         /** Compared and written back in blocks of this size: the file system's usual block. */
@@ -141,8 +161,9 @@ final class ImageChange {
             this.length = length;
         }
 
-        private static Restore before(Storage storage, List<Pending> writes, int clusterSize) throws IOException {
-            Restore r = new Restore(storage, storage.size());
+        private static Restore before(Storage storage, long length, List<Pending> writes, int clusterSize)
+                throws IOException {
+            Restore r = new Restore(storage, length);
             for (Pending p : writes) {
                 long end = Math.min(r.length, p.offset() + (p.data() != null ? p.data().length : clusterSize));
                 if (p.offset() < end) {

@@ -38,13 +38,17 @@ public final class FileStorage implements Storage {
 
     @Override
     public void read(long offset, byte[] buf) throws IOException {
-        ByteBuffer bb = ByteBuffer.wrap(buf);
+        read(offset, ByteBuffer.wrap(buf));
+    }
+
+    @Override
+    public void read(long offset, ByteBuffer dst) throws IOException {
         long pos = offset;
-        while (bb.hasRemaining()) {
-            int n = channel.read(bb, pos);
+        while (dst.hasRemaining()) {
+            int n = channel.read(dst, pos);
             if (n < 0) {
-                while (bb.hasRemaining()) {
-                    bb.put((byte) 0);
+                while (dst.hasRemaining()) {
+                    dst.put((byte) 0);
                 }
                 break;
             }
@@ -54,10 +58,14 @@ public final class FileStorage implements Storage {
 
     @Override
     public void write(long offset, byte[] data) throws IOException {
-        ByteBuffer bb = ByteBuffer.wrap(data);
+        write(offset, ByteBuffer.wrap(data));
+    }
+
+    @Override
+    public void write(long offset, ByteBuffer src) throws IOException {
         long pos = offset;
-        while (bb.hasRemaining()) {
-            pos += channel.write(bb, pos);
+        while (src.hasRemaining()) {
+            pos += channel.write(src, pos);
         }
     }
 

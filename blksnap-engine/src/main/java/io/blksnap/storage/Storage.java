@@ -2,6 +2,7 @@ package io.blksnap.storage;
 
 import java.io.Closeable;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 
 /**
  * Positional byte storage under an image. Kept this small so tests can wrap it to inject faults
@@ -13,6 +14,28 @@ public interface Storage extends Closeable {
     void read(long offset, byte[] buf) throws IOException;
 
     void write(long offset, byte[] data) throws IOException;
+
+    /**
+     * Reads {@code dst.remaining()} bytes at {@code offset} into {@code dst}, advancing its
+     * position; bytes past the end read as zero. For bulk data (a merge's clusters): a file
+     * reads straight into a direct buffer, without the copy a heap array costs.
+     */
+    default void read(long offset, ByteBuffer dst) throws IOException {
+        byte[] b = new byte[dst.remaining()];
+        read(offset, b);
+        dst.put(b);
+    }
+
+    /**
+     * Writes {@code src.remaining()} bytes at {@code offset}, advancing its position. By default
+     * through {@link #write(long, byte[])}, so a wrapper that overrides only that still sees every
+     * write.
+     */
+    default void write(long offset, ByteBuffer src) throws IOException {
+        byte[] b = new byte[src.remaining()];
+        src.get(b);
+        write(offset, b);
+    }
 
     /** Makes every completed write durable (fdatasync). */
     void flush() throws IOException;
