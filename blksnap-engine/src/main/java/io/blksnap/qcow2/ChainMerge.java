@@ -20,9 +20,10 @@ import java.nio.file.Path;
  * <p>Two walks over the upper image's allocated clusters: the plan counts what will be written
  * and refuses what is not supported (before any write), then the write walk streams one lower L2
  * table and one run of clusters at a time, so memory does not grow with the image. A run (up to
- * {@link #RUN_BYTES} of lower clusters next to each other in the guest) is read from the upper
- * image in as few reads as its layout allows and written in one write, to new clusters appended
- * to the lower file: a merge that fails before the switch only has to cut the file back.
+ * {@link #RUN_BYTES} of lower clusters next to each other in the guest) goes to new clusters
+ * appended to the lower file in one write, copied file to file when the upper image stores it in
+ * one piece, else gathered in as few reads as its layout allows; a merge that fails before the
+ * switch only has to cut the file back.
  */
 final class ChainMerge {
 
@@ -317,8 +318,16 @@ final class ChainMerge {
         if (n == 0) {
             return 0;
         }
-        upperReader.completeReads();
-        long off = change.writeAppended(run.slice(0, n * lg.clusterSize));
+        int bytes = n * lg.clusterSize;
+        // The common case, a run stored in one piece in the upper file: copied file to file.
+        long from = upperReader.takeWholeRead(run, bytes);
+        long off;
+        if (from >= 0) {
+            off = change.copyAppended(upper.storage, from, bytes);
+        } else {
+            upperReader.completeReads();
+            off = change.writeAppended(run.slice(0, bytes));
+        }
         for (int i = 0; i < n; i++) {
             table.set((int) ((runStart + i) % lg.l2Entries), off + lg.clusterOffset(i),
                     lg.extendedL2 ? 0xffffffffL : 0);

@@ -43,6 +43,9 @@ final class ImageChange {
     private final List<Pending> pending = new ArrayList<>();
     /** The file's length when the change began: what an abandoned change cuts it back to. */
     private final long startLength;
+    /** Bytes {@link #writeAppended} wrote since it last started a background flush. */
+    private long appendedSinceFlush;
+    private static final long WRITE_BEHIND_BYTES = 64 << 20;
 
     private ImageChange(Storage storage, Header h, StoredRefcounts stored, List<StoredRefcounts> alsoInUse)
             throws IOException {
@@ -81,11 +84,34 @@ final class ImageChange {
      * has to cut the file back: nothing there was in the file before.
      */
     long writeAppended(ByteBuffer data) throws IOException {
-        int clusterSize = h.geometry.clusterSize;
-        long offset = clusters.allocateFrom(data.remaining() / clusterSize,
-                (startLength + clusterSize - 1) / clusterSize);
+        int length = data.remaining();
+        long offset = allocateAppended(length);
         storage.write(offset, data);
+        writtenAppended(length);
         return offset;
+    }
+
+    /** {@link #writeAppended} of {@code length} bytes of {@code src} at {@code srcOffset}, copied storage to storage. */
+    long copyAppended(Storage src, long srcOffset, int length) throws IOException {
+        long offset = allocateAppended(length);
+        storage.copyFrom(src, srcOffset, offset, length);
+        writtenAppended(length);
+        return offset;
+    }
+
+    private long allocateAppended(int length) throws IOException {
+        int clusterSize = h.geometry.clusterSize;
+        return clusters.allocateFrom(length / clusterSize, (startLength + clusterSize - 1) / clusterSize);
+    }
+
+    private void writtenAppended(int length) throws IOException {
+        appendedSinceFlush += length;
+        // Write-behind: the disk takes what is written while the walk goes on, instead of all of
+        // it in the write phase's flush (which still makes it durable).
+        if (appendedSinceFlush >= WRITE_BEHIND_BYTES) {
+            appendedSinceFlush = 0;
+            storage.startFlush();
+        }
     }
 
     /**

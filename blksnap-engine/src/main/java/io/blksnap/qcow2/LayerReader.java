@@ -69,6 +69,19 @@ final class LayerReader {
         }
     }
 
+    /**
+     * When the read put off is the whole of {@code buf}'s first {@code length} bytes (nothing else
+     * went there), drops it and returns its host offset, for the caller to copy the bytes
+     * without reading them; otherwise -1.
+     */
+    long takeWholeRead(ByteBuffer buf, int length) {
+        if (pendingLength != length || pendingAt != 0 || pendingBuf != buf) {
+            return -1;
+        }
+        pendingLength = 0;
+        return pendingHost;
+    }
+
     private void readLater(long host, ByteBuffer buf, int at, int len) throws IOException {
         if (pendingLength > 0 && buf == pendingBuf && host == pendingHost + pendingLength
                 && at == pendingAt + pendingLength) {

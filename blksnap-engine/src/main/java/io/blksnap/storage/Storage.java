@@ -37,8 +37,28 @@ public interface Storage extends Closeable {
         write(offset, b);
     }
 
+    /**
+     * Copies {@code length} bytes of {@code src} at {@code srcOffset} to {@code offset} here, as
+     * a read of {@code src} and a {@link #write} here would (a wrapper sees that write). A file
+     * copies from a file inside the kernel, without passing the bytes through the JVM.
+     */
+    default void copyFrom(Storage src, long srcOffset, long offset, int length) throws IOException {
+        ByteBuffer b = ByteBuffer.allocate(length);
+        src.read(srcOffset, b);
+        write(offset, b.flip());
+    }
+
     /** Makes every completed write durable (fdatasync). */
     void flush() throws IOException;
+
+    /**
+     * A hint for long streams of writes (a merge): starts making the completed writes durable in
+     * the background, so the disk works while more is written and the {@link #flush} that follows
+     * has less left to do. Only {@link #flush} promises anything; it also reports a failure of
+     * such a background flush. Does nothing by default.
+     */
+    default void startFlush() throws IOException {
+    }
 
     long size() throws IOException;
 
