@@ -13,7 +13,7 @@
 # pass qemu-img check afterwards.
 #
 # Environment: BENCH_DIR (data; default bench/work, git-ignored), BENCH_ITERS (timed iterations
-# per side; default 5 for group32, txn32, cli-group32 and commit1g, 7 for big1 and many), BENCH_WARMUP
+# per side; default 5 for group32, txn32 and cli-group32, 6 for commit1g, 7 for big1 and many), BENCH_WARMUP
 # (alternating untimed iterations per side, default 3; 1 for cli-group32 and commit1g), BENCH_JIT_MS
 # (blksnap-only JIT warm-up, default 3000), BENCH_THREADS (blksnap worker threads for group32,
 # default 2),
