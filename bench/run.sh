@@ -1,19 +1,20 @@
 #!/usr/bin/env bash
 # blksnap benchmark (module blksnap-bench; see bench/README.md): blksnap against qemu-img processes,
 # on identical fresh copies of the same images. Usage:
-#   bench/run.sh [group32|txn32|cli-group32|big1|many|cli1|cli-list|live2x4 ...]   (default: all eight)
+#   bench/run.sh [group32|txn32|cli-group32|big1|many|cli1|cli-list|live2x4|commit1g ...]   (default: all nine)
 # group32, txn32 and cli-group32 run in one JVM, one after another, sharing one set of template
 # images (built once, copied fresh for each); the others get a JVM each. The cli scenarios spawn
 # the ./blksnap launcher, as an operator would.
 #
 # Prints per scenario one line
 #   RESULT <scenario> blksnap_ms=<median> qemu_img_ms=<median> speedup=<qemu_img/blksnap>
+# (commit1g adds dd_ms=<median> dd_ratio=<blksnap/dd>: a durable 1 GiB dd copy on the same disk)
 # plus diagnostics starting with '#'. Exits non-zero if a scenario fails or its images do not
 # pass qemu-img check afterwards.
 #
 # Environment: BENCH_DIR (data; default bench/work, git-ignored), BENCH_ITERS (timed iterations
-# per side; default 5 for group32, txn32 and cli-group32, 7 for big1 and many), BENCH_WARMUP
-# (alternating untimed iterations per side, default 3; 1 for cli-group32), BENCH_JIT_MS
+# per side; default 5 for group32, txn32 and cli-group32, 6 for commit1g, 7 for big1 and many), BENCH_WARMUP
+# (alternating untimed iterations per side, default 3; 1 for cli-group32 and commit1g), BENCH_JIT_MS
 # (blksnap-only JIT warm-up, default 3000), BENCH_THREADS (blksnap worker threads for group32,
 # default 2),
 # BENCH_TXN_THREADS (the engine's parallelism for txn32; default 0: EngineOptions.defaults(), 4),
@@ -24,7 +25,7 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
 
-ALL=(group32 txn32 cli-group32 big1 many cli1 cli-list live2x4)
+ALL=(group32 txn32 cli-group32 big1 many cli1 cli-list live2x4 commit1g)
 # scenarios that share group32's images: run in one JVM
 GROUP=(group32 txn32 cli-group32)
 in_group() { [[ " ${GROUP[*]} " == *" $1 "* ]]; }
@@ -35,12 +36,12 @@ else
 fi
 for s in "${SCENARIOS[@]}"; do
     case "$s" in
-        group32|txn32|cli-group32|big1|many|cli1|cli-list|live2x4) ;;
+        group32|txn32|cli-group32|big1|many|cli1|cli-list|live2x4|commit1g) ;;
         *) echo "unknown scenario '$s' (known: ${ALL[*]})" >&2; exit 2 ;;
     esac
 done
 
-for tool in java mvn qemu-img qemu-io; do
+for tool in java mvn qemu-img qemu-io dd; do
     command -v "$tool" >/dev/null || { echo "$tool is not installed" >&2; exit 2; }
 done
 
@@ -48,9 +49,13 @@ export BENCH_DIR=${BENCH_DIR:-$ROOT/bench/work}
 mkdir -p "$BENCH_DIR"
 
 # big1 needs two 8 GiB images plus, during setup, an 8 GiB raw source; the group32 family needs
-# two sides of 32 x 64 MiB plus the shared templates.
+# two sides of 32 x 64 MiB plus the shared templates; commit1g a template chain, two merged
+# copies of it and a 1 GiB dd source and copy.
 need_gib=8
-for s in "${SCENARIOS[@]}"; do [ "$s" = big1 ] && need_gib=18; done
+for s in "${SCENARIOS[@]}"; do
+    [ "$s" = commit1g ] && [ "$need_gib" -lt 9 ] && need_gib=9
+    [ "$s" = big1 ] && need_gib=18
+done
 avail_gib=$(( $(df -Pk "$BENCH_DIR" | awk 'NR==2 {print $4}') / 1024 / 1024 ))
 if [ "$avail_gib" -lt "$need_gib" ]; then
     echo "only ${avail_gib} GiB free under $BENCH_DIR; the benchmark needs about ${need_gib} GiB" >&2

@@ -31,7 +31,7 @@ import java.util.Set;
 public final class Bench {
 
     static final List<String> SCENARIOS = List.of("group32", "txn32", "cli-group32", "big1", "many", "cli1", "cli-list",
-            "live2x4");
+            "live2x4", "commit1g");
 
     private Bench() {
     }
@@ -46,6 +46,11 @@ public final class Bench {
             for (int i = 0; i < names.size(); i++) {
                 String name = names.get(i);
                 try {
+                    if (name.equals("commit1g")) {
+                        // its own loop: each iteration consumes its base image
+                        Commit1g.run(config);
+                        continue;
+                    }
                     Scenario s = scenario(name, config);
                     String key = templateKey(name);
                     boolean later = false;

@@ -1,6 +1,7 @@
 package io.blksnap.qcow2;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -18,12 +19,18 @@ import java.nio.file.Path;
  *
  * <p>Two walks over the upper image's allocated clusters: the plan counts what will be written
  * and refuses what is not supported (before any write), then the write walk streams one lower L2
- * table and one cluster at a time, so memory does not grow with the image. The write walk is the
- * prepare ({@link #prepare}); the switch is the caller's, so a merge can wait in a transaction.
+ * table and one run of clusters at a time, so memory does not grow with the image. A run (up to
+ * {@link #RUN_BYTES} of lower clusters next to each other in the guest) goes to new clusters
+ * appended to the lower file in one write, copied file to file when the upper image stores it in
+ * one piece, else gathered in as few reads as its layout allows. The write walk is the prepare
+ * ({@link #prepare}); the switch is the caller's, so a merge can wait in a transaction.
  */
 final class ChainMerge {
 
     private enum Action { KEEP, ZERO, DATA }
+
+    /** Bytes of lower clusters read and written together: few system calls, bounded memory. */
+    private static final int RUN_BYTES = 4 << 20;
 
     /** A lower cluster to look at, by index; consumer of the candidate walk. */
     private interface ClusterVisitor {
@@ -41,8 +48,12 @@ final class ChainMerge {
     private final int granule;
     private final byte[] upperState;
     private final byte[] lowerState;
-    private final byte[] buf;
-    private final byte[] lowerBuf;
+    /** The run being gathered: the new contents of {@link #runLength} lower clusters from {@link #runStart} on. */
+    private final ByteBuffer run;
+    private final int runClusters;
+    private long runStart;
+    private int runLength;
+    private final ByteBuffer lowerBuf;
 
     private ChainMerge(ImageMetadata upper, ImageMetadata lower) throws IOException {
         this.upper = upper;
@@ -55,8 +66,10 @@ final class ChainMerge {
         this.granule = Math.min(upperReader.subclusterSize, lg.clusterSize);
         this.upperState = new byte[lg.clusterSize / granule];
         this.lowerState = new byte[lg.clusterSize / lowerReader.subclusterSize];
-        this.buf = new byte[lg.clusterSize];
-        this.lowerBuf = new byte[lg.clusterSize];
+        this.runClusters = Math.max(1, RUN_BYTES / lg.clusterSize);
+        // Direct: the file channel reads into and writes from it without a copy.
+        this.run = ByteBuffer.allocateDirect(runClusters * lg.clusterSize);
+        this.lowerBuf = ByteBuffer.allocateDirect(lg.clusterSize);
     }
 
     /** A merge whose every write is done and flushed: {@code written}'s switch commits it, its restore abandons it. */
@@ -159,18 +172,24 @@ final class ChainMerge {
     }
 
     /**
-     * Decides what lower cluster {@code k} becomes; for {@link Action#DATA} and {@code withData},
-     * {@link #buf} holds its new contents (the plan needs only the decision). Refuses (before any write, since the plan runs it first) a partly covered
-     * cluster whose uncovered part the lower image would read from its own backing file.
+     * Decides what lower cluster {@code k} becomes; for {@link Action#DATA} with {@code slot} 0 or
+     * more, its new contents go to that cluster-sized slot of {@link #run} (some of it only once
+     * {@code upperReader.completeReads()} ran); the plan passes -1, it needs only the decision.
+     * Refuses (before any write, since the plan runs it first) a partly covered cluster whose
+     * uncovered part the lower image would read from its own backing file.
      */
-    private Action classify(long k, boolean withData) throws IOException {
+    private Action classify(long k, int slot) throws IOException {
+        boolean withData = slot >= 0;
+        int at = withData ? slot * lg.clusterSize : 0;
         long base = lg.clusterOffset(k);
         int len = (int) Math.min(lg.clusterSize, lower.header.size - base);
         int n = (len + granule - 1) / granule;
-        if (withData && n * granule < buf.length) {
-            java.util.Arrays.fill(buf, (byte) 0);
+        if (withData && n * granule < lg.clusterSize) {
+            for (int i = at + n * granule; i < at + lg.clusterSize; i++) {
+                run.put(i, (byte) 0);
+            }
         }
-        upperReader.read(base, n * granule, granule, upperState, withData ? buf : null);
+        upperReader.read(base, n * granule, granule, upperState, withData ? run : null, at);
         boolean anyUnallocated = false;
         boolean allUnallocated = true;
         boolean allZero = true;
@@ -188,7 +207,8 @@ final class ChainMerge {
         if (anyUnallocated) {
             int ls = lowerReader.subclusterSize;
             int ln = (len + ls - 1) / ls;
-            lowerReader.read(base, ln * ls, ls, lowerState, withData ? lowerBuf : null);
+            lowerReader.read(base, ln * ls, ls, lowerState, withData ? lowerBuf : null, 0);
+            lowerReader.completeReads();
             for (int i = 0; i < n; i++) {
                 if (upperState[i] != LayerReader.UNALLOCATED) {
                     continue;
@@ -199,7 +219,7 @@ final class ChainMerge {
                             + base + " only partly, and the rest reads from the lower image's backing file");
                 }
                 if (withData) {
-                    System.arraycopy(lowerBuf, from, buf, from, granule);
+                    run.put(at + from, lowerBuf, from, granule);
                 }
             }
         }
@@ -211,7 +231,7 @@ final class ChainMerge {
         long[] counts = new long[3];
         long[] lastTable = {-1};
         forEachCandidate(k -> {
-            Action a = classify(k, false);
+            Action a = classify(k, -1);
             if (a == Action.KEEP) {
                 return;
             }
@@ -242,41 +262,46 @@ final class ChainMerge {
 
     private Prepared write(ImageChange change, long[] plan, long spaceRequired, WriteRecorder recorder)
             throws IOException {
-        ClusterAllocator clusters = change.clusters;
         long[] l1 = lower.activeL1();
         long[] written = new long[3];
         TableEdit[] current = {null};
         HeaderSwitch sw;
         try {
             forEachCandidate(k -> {
-                Action a = classify(k, true);
+                // A run holds clusters next to each other under one lower L2 table.
+                if (runLength > 0 && (k != runStart + runLength || runLength == runClusters
+                        || k / lg.l2Entries != runStart / lg.l2Entries)) {
+                    written[0] += writeRun(change, current[0]);
+                }
+                Action a = classify(k, runLength);
                 if (a == Action.KEEP) {
                     return;
                 }
                 int t = (int) (k / lg.l2Entries);
                 if (current[0] == null || current[0].l1Index != t) {
                     if (current[0] != null) {
-                        l1[current[0].l1Index] = current[0].finish(clusters);
+                        l1[current[0].l1Index] = current[0].finish(change);
                         written[2]++;
                     }
                     current[0] = new TableEdit(t, l1[t] & Geometry.L1E_OFFSET_MASK);
                 }
-                int j = (int) (k % lg.l2Entries);
                 if (a == Action.DATA) {
-                    long off = clusters.allocate(1);
-                    lower.storage.write(off, buf);
-                    current[0].set(j, off, lg.extendedL2 ? 0xffffffffL : 0);
-                    written[0]++;
-                } else if (lg.extendedL2) {
+                    if (runLength++ == 0) {
+                        runStart = k;
+                    }
+                    return;
+                }
+                int j = (int) (k % lg.l2Entries);
+                if (lg.extendedL2) {
                     current[0].set(j, 0, 0xffffffffL << 32);
-                    written[1]++;
                 } else {
                     current[0].set(j, lower.header.version >= 3 ? Geometry.OFLAG_ZERO : 0, 0);
-                    written[1]++;
                 }
+                written[1]++;
             });
             if (current[0] != null) {
-                l1[current[0].l1Index] = current[0].finish(clusters);
+                written[0] += writeRun(change, current[0]);
+                l1[current[0].l1Index] = current[0].finish(change);
                 written[2]++;
             }
             if (written[2] == 0) {
@@ -301,6 +326,33 @@ final class ChainMerge {
         return new Prepared(new MergeResult(written[0], written[1], written[2],
                 lg.clusterOffset(written[0] + written[2]), spaceRequired),
                 new ImageChange.Written(new HeaderSwitch(recorder.inner(), sw.commitBytes()), recorder.restore()));
+    }
+
+    /**
+     * Writes the gathered run to new clusters in one write and points its entries of
+     * {@code table} (the run's L2 table) at them; returns the clusters written.
+     */
+    private int writeRun(ImageChange change, TableEdit table) throws IOException {
+        int n = runLength;
+        if (n == 0) {
+            return 0;
+        }
+        int bytes = n * lg.clusterSize;
+        // The common case, a run stored in one piece in the upper file: copied file to file.
+        long from = upperReader.takeWholeRead(run, bytes);
+        long off;
+        if (from >= 0) {
+            off = change.copyAppended(upper.storage, from, bytes);
+        } else {
+            upperReader.completeReads();
+            off = change.writeAppended(run.slice(0, bytes));
+        }
+        for (int i = 0; i < n; i++) {
+            table.set((int) ((runStart + i) % lg.l2Entries), off + lg.clusterOffset(i),
+                    lg.extendedL2 ? 0xffffffffL : 0);
+        }
+        runLength = 0;
+        return n;
     }
 
     /** One lower L2 table being rewritten into a new copy. */
@@ -333,7 +385,8 @@ final class ChainMerge {
          * so the copy takes over the active L1's references of untouched entries unchanged,
          * whether the old table was shared or not, and replaced entries drop theirs.
          */
-        long finish(ClusterAllocator clusters) throws IOException {
+        long finish(ImageChange change) throws IOException {
+            ClusterAllocator clusters = change.clusters;
             for (int j = 0; j < lg.l2Entries; j++) {
                 if (touched[j]) {
                     adjustReferences(clusters, oldEntries[j], -1);
@@ -342,7 +395,6 @@ final class ChainMerge {
             if (oldOffset != 0) {
                 clusters.adjust(lg.clusterIndex(oldOffset), -1);
             }
-            long newOffset = clusters.allocate(1);
             for (int j = 0; j < lg.l2Entries; j++) {
                 long e = Bytes.u64(l2, j * lg.l2EntryBytes);
                 long off = Tables.dataOffset(e);
@@ -351,8 +403,7 @@ final class ChainMerge {
                     Bytes.put64(l2, j * lg.l2EntryBytes, one ? e | Geometry.OFLAG_COPIED : e & ~Geometry.OFLAG_COPIED);
                 }
             }
-            lower.storage.write(newOffset, l2);
-            return newOffset | Geometry.OFLAG_COPIED;
+            return change.writeAppended(ByteBuffer.wrap(l2)) | Geometry.OFLAG_COPIED;
         }
 
         private void adjustReferences(ClusterAllocator clusters, long e, long delta) throws IOException {

@@ -48,6 +48,8 @@ final class ClusterAllocator {
     private long lastChangedIndex = -1;
     private byte[] lastChanged;
     private long freeHint;
+    /** Where {@link #allocateFrom} goes on looking: after the run it placed last. */
+    private long appendHint;
     /**
      * Refcounts of states a crash could still leave committed (the image under prepared changes
      * this one builds on): a cluster in use in any of them is not free either.
@@ -124,7 +126,36 @@ final class ClusterAllocator {
      * change frees stays in use until the commit, so it is never reused by the same change).
      */
     long allocate(long n) throws IOException {
-        long start = freeHint;
+        long[] found = findFree(n, freeHint);
+        // Every cluster below the first free one is in use; the run just taken is too when it starts there.
+        freeHint = found[1] == found[0] ? found[0] + n : found[1];
+        return take(found[0], n);
+    }
+
+    /**
+     * Allocates {@code n} contiguous clusters at or after cluster {@code from} (past the end of the
+     * file, for writes that need no restore), free like those of {@link #allocate}; successive
+     * calls place their runs one after another.
+     */
+    long allocateFrom(long n, long from) throws IOException {
+        long start = findFree(n, Math.max(from, appendHint))[0];
+        appendHint = start + n;
+        return take(start, n);
+    }
+
+    private long take(long start, long n) throws IOException {
+        for (long k = start; k < start + n; k++) {
+            adjust(k, 1);
+        }
+        return g.clusterOffset(start);
+    }
+
+    /**
+     * The first run of {@code n} clusters free now and after the change at or after cluster
+     * {@code from}: {its start, the first free cluster seen}.
+     */
+    private long[] findFree(long n, long from) throws IOException {
+        long start = from;
         long firstFree = -1;
         long run = 0;
         // Block by block rather than cluster by cluster through refcount(): the first scan of a
@@ -132,7 +163,7 @@ final class ClusterAllocator {
         // each step is two array reads instead of two block lookups. A cluster is free when its
         // stored refcount and its refcount after the change are both 0; a block that neither
         // exists nor is changed is free as a whole.
-        long c = freeHint;
+        long c = from;
         scan:
         while (true) {
             long blockIndex = c >> blockShift;
@@ -173,12 +204,7 @@ final class ClusterAllocator {
                 }
             }
         }
-        for (long k = start; k < start + n; k++) {
-            adjust(k, 1);
-        }
-        // Every cluster below firstFree is in use; the run just taken is too when it starts there.
-        freeHint = firstFree == start ? start + n : firstFree;
-        return g.clusterOffset(start);
+        return new long[] {start, firstFree};
     }
 
     /**

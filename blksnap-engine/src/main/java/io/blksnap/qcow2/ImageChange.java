@@ -3,6 +3,7 @@ package io.blksnap.qcow2;
 import io.blksnap.storage.Storage;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -40,11 +41,18 @@ final class ImageChange {
     /** The refcounts this change leaves, and where its new clusters come from. */
     final ClusterAllocator clusters;
     private final List<Pending> pending = new ArrayList<>();
+    /** The file's length when the change began: what an abandoned change cuts it back to. */
+    private final long startLength;
+    /** Bytes {@link #writeAppended} wrote since it last started a background flush. */
+    private long appendedSinceFlush;
+    private static final long WRITE_BEHIND_BYTES = 64 << 20;
 
-    private ImageChange(Storage storage, Header h, StoredRefcounts stored, List<StoredRefcounts> alsoInUse) {
+    private ImageChange(Storage storage, Header h, StoredRefcounts stored, List<StoredRefcounts> alsoInUse)
+            throws IOException {
         this.storage = storage;
         this.h = h;
         this.clusters = new ClusterAllocator(h, stored, alsoInUse);
+        this.startLength = storage.size();
     }
 
     /** Starts a change to the image {@code m} was read from; refused while it is not safe to change. */
@@ -70,6 +78,43 @@ final class ImageChange {
     }
 
     /**
+     * Writes {@code data} (whole clusters) now, into new contiguous clusters past the end the file
+     * had when the change began, and returns their offset: for data too big to queue, streamed
+     * before the write phase (a merge's clusters and table copies). Abandoning the change only
+     * has to cut the file back: nothing there was in the file before.
+     */
+    long writeAppended(ByteBuffer data) throws IOException {
+        int length = data.remaining();
+        long offset = allocateAppended(length);
+        storage.write(offset, data);
+        writtenAppended(length);
+        return offset;
+    }
+
+    /** {@link #writeAppended} of {@code length} bytes of {@code src} at {@code srcOffset}, copied storage to storage. */
+    long copyAppended(Storage src, long srcOffset, int length) throws IOException {
+        long offset = allocateAppended(length);
+        storage.copyFrom(src, srcOffset, offset, length);
+        writtenAppended(length);
+        return offset;
+    }
+
+    private long allocateAppended(int length) throws IOException {
+        int clusterSize = h.geometry.clusterSize;
+        return clusters.allocateFrom(length / clusterSize, (startLength + clusterSize - 1) / clusterSize);
+    }
+
+    private void writtenAppended(int length) throws IOException {
+        appendedSinceFlush += length;
+        // Write-behind: the disk takes what is written while the walk goes on, instead of all of
+        // it in the write phase's flush (which still makes it durable).
+        if (appendedSinceFlush >= WRITE_BEHIND_BYTES) {
+            appendedSinceFlush = 0;
+            storage.startFlush();
+        }
+    }
+
+    /**
      * Queues a copy of the L2 table at {@code from} into a new cluster, rewritten on the way at
      * write time (when every refcount of the change is final); returns the copy's offset.
      */
@@ -92,7 +137,7 @@ final class ImageChange {
             writes.add(new Pending(e.getKey(), e.getValue(), -1, null));
         }
         writes.add(new Pending(refcounts.tableOffset(), refcounts.table(), -1, null));
-        Restore restore = Restore.before(storage, writes, h.geometry.clusterSize);
+        Restore restore = Restore.before(storage, startLength, writes, h.geometry.clusterSize);
         try {
             for (Pending p : writes) {
                 if (p.data() != null) {
@@ -123,9 +168,10 @@ final class ImageChange {
     }
 
     /**
-     * What the write phase overwrote, to abandon a change leaving the file byte for byte as it was:
-     * the file's length and the old bytes of every cluster it wrote inside that length (clusters
-     * free in the committed image still hold stale bytes, or read as a hole).
+     * What the change overwrote, to abandon it leaving the file byte for byte as it was: the
+     * file's length when the change began and the old bytes of every cluster the write phase
+     * wrote inside that length (clusters free in the committed image still hold stale bytes, or
+     * read as a hole). What {@link #writeAppended} wrote lies past that length: nothing to keep.
      */
     static final class Restore {
         /** Compared and written back in blocks of this size: the file system's usual block. */
@@ -176,8 +222,8 @@ final class ImageChange {
             return new Restore(storage, length, saved);
         }
 
-        private static Restore before(Storage storage, List<Pending> writes, int clusterSize) throws IOException {
-            long length = storage.size();
+        private static Restore before(Storage storage, long length, List<Pending> writes, int clusterSize)
+                throws IOException {
             List<Long> offsets = new ArrayList<>();
             List<byte[]> old = new ArrayList<>();
             for (Pending p : writes) {

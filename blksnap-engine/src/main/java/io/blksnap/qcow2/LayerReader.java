@@ -1,6 +1,7 @@
 package io.blksnap.qcow2;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.util.zip.DataFormatException;
 import java.util.zip.Inflater;
 
@@ -11,6 +12,10 @@ import java.util.zip.Inflater;
  *
  * <p>Memory stays bounded: one L2 table and one decompressed cluster are cached, which suits
  * callers that walk the guest space in ascending order.
+ *
+ * <p>Data is read lazily: granules whose host bytes follow one another and that go next to one
+ * another in the caller's buffer become one read, done by {@link #completeReads} (a run of
+ * clusters written in one go is usually stored in one go too).
  */
 final class LayerReader {
 
@@ -28,6 +33,11 @@ final class LayerReader {
     private byte[] cachedL2;
     private long cachedCompressedEntry;
     private byte[] decompressed;
+    /** The read not done yet: {@link #pendingLength} bytes at host {@link #pendingHost} into {@link #pendingBuf}. */
+    private ByteBuffer pendingBuf;
+    private long pendingHost;
+    private int pendingAt;
+    private int pendingLength;
 
     LayerReader(ImageMetadata m) throws IOException {
         this.m = m;
@@ -40,14 +50,49 @@ final class LayerReader {
     /**
      * The state of the granules of {@code [offset, offset + len)}, {@code granule} bytes each
      * (a power of two no larger than a subcluster, with {@code offset} aligned to it), into
-     * {@code state}; data goes to {@code buf} at the same position, zero and unallocated granules
-     * are filled with zeros. With a null {@code buf} only the states are found (no data is read).
+     * {@code state}; data goes to {@code buf} from index {@code at} on, at the same position,
+     * zero and unallocated granules are filled with zeros. With a null {@code buf} only the
+     * states are found (no data is read). Data granules may be read only by {@link #completeReads}.
      */
-    void read(long offset, int len, int granule, byte[] state, byte[] buf) throws IOException {
+    void read(long offset, int len, int granule, byte[] state, ByteBuffer buf, int at) throws IOException {
         int n = len / granule;
         for (int i = 0; i < n; i++) {
-            state[i] = readGranule(offset + (long) i * granule, granule, buf, i * granule);
+            state[i] = readGranule(offset + (long) i * granule, granule, buf, at + i * granule);
         }
+    }
+
+    /** Does the reads {@link #read} put off: afterwards every buffer it was given holds its data. */
+    void completeReads() throws IOException {
+        if (pendingLength > 0) {
+            m.storage.read(pendingHost, pendingBuf.slice(pendingAt, pendingLength));
+            pendingLength = 0;
+        }
+    }
+
+    /**
+     * When the read put off is the whole of {@code buf}'s first {@code length} bytes (nothing else
+     * went there), drops it and returns its host offset, for the caller to copy the bytes
+     * without reading them; otherwise -1.
+     */
+    long takeWholeRead(ByteBuffer buf, int length) {
+        if (pendingLength != length || pendingAt != 0 || pendingBuf != buf) {
+            return -1;
+        }
+        pendingLength = 0;
+        return pendingHost;
+    }
+
+    private void readLater(long host, ByteBuffer buf, int at, int len) throws IOException {
+        if (pendingLength > 0 && buf == pendingBuf && host == pendingHost + pendingLength
+                && at == pendingAt + pendingLength) {
+            pendingLength += len;
+            return;
+        }
+        completeReads();
+        pendingBuf = buf;
+        pendingHost = host;
+        pendingAt = at;
+        pendingLength = len;
     }
 
     /** True when no entry of the L2 table covering {@code guestOffset} is allocated at all. */
@@ -82,11 +127,11 @@ final class LayerReader {
         return cachedL2;
     }
 
-    private byte readGranule(long guest, int granule, byte[] buf, int at) throws IOException {
+    private byte readGranule(long guest, int granule, ByteBuffer buf, int at) throws IOException {
         byte[] l2 = l2(guest);
         if (l2 == null) {
             if (buf != null) {
-                java.util.Arrays.fill(buf, at, at + granule, (byte) 0);
+                zero(buf, at, granule);
             }
             return UNALLOCATED;
         }
@@ -95,7 +140,7 @@ final class LayerReader {
         long e = Bytes.u64(l2, j * g.l2EntryBytes);
         if (Tables.compressed(e)) {
             if (buf != null) {
-                System.arraycopy(decompress(e), inCluster, buf, at, granule);
+                buf.put(at, decompress(e), inCluster, granule);
             }
             return DATA;
         }
@@ -118,7 +163,7 @@ final class LayerReader {
         }
         if (state != DATA) {
             if (buf != null) {
-                java.util.Arrays.fill(buf, at, at + granule, (byte) 0);
+                zero(buf, at, granule);
             }
             return state;
         }
@@ -127,15 +172,17 @@ final class LayerReader {
                     + Long.toHexString(host));
         }
         if (buf != null) {
-            if (at == 0 && granule == buf.length) {
-                m.storage.read(host + inCluster, buf);
-            } else {
-                byte[] part = new byte[granule];
-                m.storage.read(host + inCluster, part);
-                System.arraycopy(part, 0, buf, at, granule);
-            }
+            readLater(host + inCluster, buf, at, granule);
         }
         return DATA;
+    }
+
+    private static final byte[] ZEROS = new byte[4096];
+
+    private static void zero(ByteBuffer buf, int at, int len) {
+        for (int done = 0; done < len; done += ZEROS.length) {
+            buf.put(at + done, ZEROS, 0, Math.min(ZEROS.length, len - done));
+        }
     }
 
     private byte[] decompress(long e) throws IOException {

@@ -61,6 +61,37 @@ final class WriteRecorder extends StorageView implements ImageChange.Restore.Sav
         inner.write(offset, data);
     }
 
+    // Bulk I/O keeps the file's own fast paths where nothing needs keeping: reads, and writes that
+    // lie wholly past the old end (a merge appends its runs there; the restore cuts them off).
+
+    @Override
+    public void read(long offset, ByteBuffer dst) throws IOException {
+        inner.read(offset, dst);
+    }
+
+    @Override
+    public void write(long offset, ByteBuffer src) throws IOException {
+        if (offset >= length) {
+            inner.write(offset, src);
+        } else {
+            super.write(offset, src);
+        }
+    }
+
+    @Override
+    public void copyFrom(Storage src, long srcOffset, long offset, int length) throws IOException {
+        if (offset >= this.length) {
+            inner.copyFrom(src, srcOffset, offset, length);
+        } else {
+            super.copyFrom(src, srcOffset, offset, length);
+        }
+    }
+
+    @Override
+    public void startFlush() throws IOException {
+        inner.startFlush();
+    }
+
     @Override
     public int count() {
         return saved.size();

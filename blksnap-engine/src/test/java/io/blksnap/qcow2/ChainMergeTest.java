@@ -287,6 +287,52 @@ class ChainMergeTest {
         Qemu.img("compare", "-f", "raw", "-F", "qcow2", upperRaw.toString(), lower.toString()).ok();
     }
 
+    /**
+     * A disk that fills up at any point of a merge: the lower file stays byte for byte as it was,
+     * also the free clusters inside it (left by a deleted snapshot), which the merge could
+     * otherwise have used and not put back. Full means every write that grows the file fails
+     * from then on; writes inside it still succeed, as on a real full disk.
+     */
+    @Test
+    void aDiskFillingUpAnywhereInAMergeLeavesTheLowerFileAsItWas() throws Exception {
+        Path lower = lower("cluster_size=65536");
+        Path upper = upper(lower, "cluster_size=65536");
+        Qemu.img("snapshot", "-d", "snap", lower.toString()).ok();
+        try (io.blksnap.storage.FileStorage st = io.blksnap.storage.FileStorage.open(lower, false)) {
+            ImageMetadata m = ImageMetadata.read(st);
+            long free = 0;
+            for (long c = 0; c < st.size() / 65536; c++) {
+                free += m.refcounts.refcount(c) == 0 ? 1 : 0;
+            }
+            assertTrue(free > 0, "expected free clusters inside the lower file");
+        }
+        String before = Hashes.sha256(lower);
+        // Which writes of a whole merge (on a copy) grow the file.
+        Path counted = dir.resolve("counted");
+        copyChain(dir, counted);
+        List<Boolean> grows = new ArrayList<>();
+        merge(counted, st -> new io.blksnap.testing.WriteHookStorage(st,
+                (off, data) -> grows.add(off + data.length > st.size())));
+        assertTrue(grows.contains(true), "the merge grows the file");
+        for (int full = 0; full < grows.size(); full++) {
+            if (!grows.get(full)) {
+                continue;
+            }
+            int[] writes = {0};
+            final int from = full;
+            try (Qcow2Image l = Qcow2Image.open(lower, OpenOptions.readWrite().decorated(
+                    st -> new io.blksnap.testing.WriteHookStorage(st, (off, data) -> {
+                        if (writes[0]++ >= from && off + data.length > st.size()) {
+                            throw new IOException("No space left on device");
+                        }
+                    })));
+                 Qcow2Image u = Qcow2Image.open(upper)) {
+                assertThrows(IOException.class, () -> l.commit(u));
+            }
+            assertEquals(before, Hashes.sha256(lower), "disk full from write " + full + " of " + grows.size() + " on");
+        }
+    }
+
     /** Stops the merge after every single write: the lower image is before or after, and check is clean. */
     @ParameterizedTest(name = "lower {0} / upper {1}")
     @CsvSource(delimiter = '|', value = {
@@ -353,7 +399,10 @@ class ChainMergeTest {
         }
     }
 
-    /** An 8 GiB overlay with 160 MiB of data merges in a JVM limited to 64 MiB of heap. */
+    /**
+     * An 8 GiB overlay with 290 MiB of data, in every one of its L2 tables (1 MiB every 64 MiB
+     * beside larger writes), merges in a JVM limited to 64 MiB of heap.
+     */
     @Test
     void aLargeSparseOverlayMergesInBoundedMemory() throws Exception {
         Path lower = dir.resolve("lower.qcow2");
@@ -361,7 +410,12 @@ class ChainMergeTest {
         Qemu.io(lower, "write -P 0x11 0 16M", "write -P 0x12 5G 16M");
         Path upper = dir.resolve("upper.qcow2");
         Qemu.img("create", "-q", "-f", "qcow2", "-b", "lower.qcow2", "-F", "qcow2", upper.toString()).ok();
-        Qemu.io(upper, "write -P 0x21 8M 128M", "write -z 5G 8M", "write -P 0x22 8190M 2M");
+        List<String> writes = new ArrayList<>(List.of("write -P 0x21 8M 128M", "write -z 5G 8M",
+                "write -P 0x22 8190M 2M"));
+        for (int i = 2; i < 128; i++) {
+            writes.add("write -P " + (0x40 + i) + " " + (i * 64 + 40) + "M 1M");
+        }
+        Qemu.io(upper, writes.toArray(String[]::new));
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx64m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"),
                 MergeChild.class.getName(), upper.toString(), lower.toString()));
@@ -372,6 +426,7 @@ class ChainMergeTest {
         Qemu.assertClean(lower);
         Qemu.img("compare", "-f", "qcow2", "-F", "qcow2", upper.toString(), lower.toString()).ok();
         Qemu.io(lower, "read -P 0x21 8M 128M", "read -P 0 5G 8M", "read -P 0x12 5128M 8M", "read -P 0x22 8190M 2M");
+        Qemu.io(lower, "read -P 0x42 168M 1M", "read -P 0xbf 8168M 1M");
     }
 
     /** The child process of {@link #aLargeSparseOverlayMergesInBoundedMemory}: merges argument 0 into 1. */
