@@ -7,7 +7,7 @@ import io.blksnap.qcow2.SnapshotRef;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.time.ZoneId;
+import java.util.TimeZone;
 
 /**
  * {@code snapshot -l|-c|-d|-a} on one image file, internal: what {@link SnapshotCommand} runs for one
@@ -60,7 +60,7 @@ final class SingleImageSnapshot {
     /** The snapshot table of {@code image}, as {@code qemu-img snapshot -l}. */
     static void list(PrintWriter out, String image) throws IOException {
         try (Qcow2Image img = Qcow2Image.open(Path.of(image))) {
-            SnapshotTable.print(out, img.snapshots(), ZoneId.systemDefault());
+            SnapshotTable.print(out, img.snapshots(), TimeZone.getDefault());
         }
     }
 
