@@ -8,6 +8,7 @@ import picocli.CommandLine.Spec;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.PrintWriter;
 import java.util.Properties;
 
 /**
@@ -15,7 +16,9 @@ import java.util.Properties;
  *
  * <p>Start-up matters here (scripts run it once per image, like qemu-img): picocli builds a
  * command's model by reflection, so {@link #commandLine(String...)} builds only the subcommand
- * named first on the command line, and all of them only for help, version or a usage error.
+ * named first on the command line, and all of them only for help, version or a usage error;
+ * {@link #main} runs the plain one-image snapshot forms without picocli
+ * ({@link SingleImageSnapshot}).
  */
 @Command(name = "blksnap",
         mixinStandardHelpOptions = true,
@@ -30,6 +33,15 @@ public final class BlksnapCommand implements Runnable {
     CommandSpec spec;
 
     public static void main(String[] args) {
+        // the plain one-image snapshot forms skip picocli's model (see SingleImageSnapshot)
+        PrintWriter out = new PrintWriter(System.out);
+        PrintWriter err = new PrintWriter(System.err);
+        Integer plain = SingleImageSnapshot.runPlain(args, out, err);
+        if (plain != null) {
+            out.flush();
+            err.flush();
+            System.exit(plain);
+        }
         System.exit(commandLine(args).execute(args));
     }
 

@@ -56,10 +56,12 @@ final class Cli {
 
     /** An exception from a command: one line {@code blksnap: IMAGE: reason} on stderr, exit code 1. */
     static int handleFailure(Exception e, CommandLine cmd, ParseResult parsed) {
-        PrintWriter err = cmd.getErr();
-        String subject = cmd.getCommand() instanceof Subcommand c && c.subject() != null
-                ? c.subject() + ": " : "";
-        err.println("blksnap: " + subject + reason(e));
+        return failure(cmd.getErr(), cmd.getCommand() instanceof Subcommand c ? c.subject() : null, e);
+    }
+
+    /** Prints the error line for {@code e} about {@code subject} (none if null); returns exit code 1. */
+    static int failure(PrintWriter err, String subject, Exception e) {
+        err.println("blksnap: " + (subject != null ? subject + ": " : "") + reason(e));
         err.flush();
         return EXIT_FAILURE;
     }

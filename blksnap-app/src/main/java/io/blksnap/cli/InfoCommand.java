@@ -8,8 +8,8 @@ import picocli.CommandLine.Option;
 
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.time.ZoneId;
 import java.util.List;
+import java.util.TimeZone;
 
 /** {@code blksnap info}: what {@code qemu-img info} shows about a qcow2 image. */
 @Command(name = "info", mixinStandardHelpOptions = true, description = "Show facts about a qcow2 image.")
@@ -54,7 +54,7 @@ final class InfoCommand extends ImageCommand {
             }
         }
         if (!snapshots.isEmpty()) {
-            SnapshotTable.print(out, snapshots, ZoneId.systemDefault());
+            SnapshotTable.print(out, snapshots, TimeZone.getDefault());
         }
         out.println("Format specific information:");
         out.println("    compat: " + i.compat());

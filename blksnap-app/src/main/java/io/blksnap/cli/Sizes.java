@@ -8,11 +8,15 @@ import java.util.regex.Pattern;
 /** Byte sizes as qemu-img reads and writes them: 1024-based suffixes. */
 final class Sizes {
 
-    private static final Pattern SIZE = Pattern.compile("(\\d+(?:\\.\\d+)?)\\s*([bBkKmMgGtTpPeE]?)");
     private static final String SUFFIXES = "bkmgtpe";
     private static final String[] UNITS = {"", "Ki", "Mi", "Gi", "Ti", "Pi", "Ei"};
 
     private Sizes() {
+    }
+
+    /** Compiled on first parse: {@link #human} (snapshot -l) does not need it. */
+    private static final class Grammar {
+        static final Pattern SIZE = Pattern.compile("(\\d+(?:\\.\\d+)?)\\s*([bBkKmMgGtTpPeE]?)");
     }
 
     /**
@@ -21,7 +25,7 @@ final class Sizes {
      * the result is truncated to whole bytes, as qemu-img does.
      */
     static long parse(String text) {
-        Matcher m = SIZE.matcher(text.trim());
+        Matcher m = Grammar.SIZE.matcher(text.trim());
         if (!m.matches()) {
             throw new IllegalArgumentException("invalid size \"" + text
                     + "\" (a number of bytes, optionally with a k, M, G, T, P or E suffix)");

@@ -5,10 +5,8 @@ import io.blksnap.group.GroupOperations;
 import io.blksnap.group.GroupSnapshotNames;
 import io.blksnap.group.OverlayNaming;
 import io.blksnap.group.SnapshotKind;
-import io.blksnap.qcow2.NewSnapshot;
 import io.blksnap.qcow2.Qcow2Image;
 import io.blksnap.qcow2.Snapshot;
-import io.blksnap.qcow2.SnapshotRef;
 import io.blksnap.registry.Device;
 import io.blksnap.registry.DeviceRegistry;
 import io.blksnap.txn.ExternalSnapshotRequest;
@@ -27,9 +25,9 @@ import picocli.CommandLine.ParameterException;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Instant;
-import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.TimeZone;
 
 /**
  * {@code blksnap snapshot}: list, create, delete or apply snapshots, as {@code qemu-img snapshot};
@@ -154,33 +152,30 @@ final class SnapshotCommand extends Subcommand {
                     Cli.printJson(out(), catalog.groupSnapshots(group));
                 } else {
                     SnapshotTable.printGroup(out(), catalog.catalog(group, Instant.now()), catalog.groupSnapshots(group),
-                            ZoneId.systemDefault());
+                            TimeZone.getDefault());
                 }
             }
+            return;
+        }
+        if (!json) {
+            SingleImageSnapshot.list(out(), images.get(0));
             return;
         }
         List<Snapshot> snapshots;
         try (Qcow2Image img = Qcow2Image.open(Path.of(images.get(0)))) {
             snapshots = img.snapshots();
         }
-        if (json) {
-            Cli.printJson(out(), JsonViews.SnapshotJson.of(snapshots));
-        } else {
-            SnapshotTable.print(out(), snapshots, ZoneId.systemDefault());
-        }
+        Cli.printJson(out(), JsonViews.SnapshotJson.of(snapshots));
     }
 
     /** One image, internal: the engine's own atomic change, no journal needed (qemu-img's behaviour). */
     private void singleImage() throws IOException {
-        try (Qcow2Image img = Qcow2Image.openForWrite(Path.of(images.get(0)))) {
-            if (action.create != null) {
-                img.createSnapshot(NewSnapshot.now(action.create));
-            } else if (action.apply != null) {
-                img.applySnapshot(SnapshotRef.byIdOrName(action.apply));
-            } else {
-                img.deleteSnapshot(id == null ? SnapshotRef.byName(action.delete)
-                        : SnapshotRef.byIdAndName(id, action.delete));
-            }
+        if (action.create != null) {
+            SingleImageSnapshot.change(images.get(0), 'c', action.create, null);
+        } else if (action.apply != null) {
+            SingleImageSnapshot.change(images.get(0), 'a', action.apply, null);
+        } else {
+            SingleImageSnapshot.change(images.get(0), 'd', action.delete, id);
         }
     }
 

@@ -35,6 +35,9 @@ public final class StartupTraining {
                 {"check", a}, {"check", "--json", a},
                 {"snapshot", "-c", "t1", a}, {"snapshot", "-l", a}, {"snapshot", "-l", "--json", a},
                 {"snapshot", "-a", "t1", a}, {"snapshot", "-d", "t1", a},
+                // the same through picocli (an option makes them not plain)
+                {"snapshot", "-c", "t1", "--type", "internal", a}, {"snapshot", "-l", "--config", "config", a},
+                {"snapshot", "-d", "t1", "--type", "internal", a},
                 {"snapshot", "-c", "t2", "--state-dir", state, a, b},
                 {"snapshot", "-d", "t2", "--state-dir", state, a, b},
                 {"snapshot", "-d", "none", a}, // the error path
@@ -43,10 +46,15 @@ public final class StartupTraining {
                 {"--help"}, {"--version"}, {"snapshot", "--help"},
             };
             for (String[] command : commands) {
-                var cmd = BlksnapCommand.commandLine(command);
-                cmd.setOut(new PrintWriter(Writer.nullWriter()));
-                cmd.setErr(new PrintWriter(Writer.nullWriter()));
-                cmd.execute(command);
+                // as BlksnapCommand.main: the plain one-image forms first, then picocli
+                PrintWriter out = new PrintWriter(Writer.nullWriter());
+                PrintWriter err = new PrintWriter(Writer.nullWriter());
+                if (SingleImageSnapshot.runPlain(command, out, err) == null) {
+                    var cmd = BlksnapCommand.commandLine(command);
+                    cmd.setOut(out);
+                    cmd.setErr(err);
+                    cmd.execute(command);
+                }
             }
         } finally {
             List<Path> all = new ArrayList<>();

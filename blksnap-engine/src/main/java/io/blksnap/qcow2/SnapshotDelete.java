@@ -25,7 +25,14 @@ final class SnapshotDelete {
             clusters.adjustRange(victim.l1Offset(), (long) victim.l1Size() * 8, -1);
         }
         List<SnapshotEntry> entries = new ArrayList<>(m.snapshots.entries());
-        entries.remove(victim);
+        // the victim is one of these entries: removed by identity, since the record's equals would
+        // bootstrap ObjectMethods (about twenty method-handle classes, tens of ms in ./blksnap snapshot -d)
+        for (int i = 0; i < entries.size(); i++) {
+            if (entries.get(i) == victim) {
+                entries.remove(i);
+                break;
+            }
+        }
         long tableOff = m.snapshots.replace(change, entries);
 
         long[] l1 = m.activeL1();
