@@ -155,6 +155,12 @@ final class LiveDisk implements DeviceAccess {
         return vm.stage(nodeName(), snapshot.name());
     }
 
+    /** Only staged: the VM's {@code snapshot-save} makes it, with the VM's state, on all the VM's disks asking for it. */
+    @Override
+    public Prepared prepareCreateWithMemory(NewSnapshot snapshot, int order) throws IOException {
+        return vm.stageWithMemory(nodeName(), snapshot.name(), order);
+    }
+
     /** Validated now; QMP has no transactional delete, so the commit deletes it. */
     @Override
     public Prepared prepareDelete(SnapshotRef ref) throws IOException {
