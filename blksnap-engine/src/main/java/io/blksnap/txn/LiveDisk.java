@@ -233,9 +233,43 @@ final class LiveDisk implements DeviceAccess {
         return true;
     }
 
+    /** Whether some node of the VM has a snapshot named {@code name} with the VM's state in it. */
+    boolean vmStateSaved(String name) throws IOException {
+        for (BlockNode n : vm.vm().blockNodes()) {
+            for (BlockNode.LiveSnapshot s : n.snapshots()) {
+                if (s.name().equals(name) && s.vmStateSize() > 0) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    /**
+     * A snapshot with the VM's memory, loaded back past the commit record by one
+     * {@code snapshot-load} over every disk of the VM (QEMU reverts them all and the memory):
+     * staged here; before the commit record the VM's loads are checked to cover every device of
+     * the VM in devices.yaml, under one name.
+     */
     @Override
     public Prepared prepareApply(SnapshotRef ref) throws IOException {
-        throw new InvalidRequestException(name(), "QMP cannot revert a disk in place: shut the VM down and apply offline");
+        Snapshot s = null;
+        for (Snapshot x : snapshots()) {
+            if (ref.id() == null || ref.id().equals(x.id())) {
+                s = x;
+                break;
+            }
+        }
+        if (s == null) {
+            throw new SnapshotException("snapshot with id " + ref.id() + " does not exist on node \"" + nodeName() + "\"");
+        }
+        List<String> ofVm = new ArrayList<>();
+        for (Device d : registry.devices()) {
+            if (d.live() && d.qmpSocket().equals(device.qmpSocket())) {
+                ofVm.add(d.name());
+            }
+        }
+        return vm.stageLoad(name(), nodeName(), s.id(), s.name(), s.vmStateSize() > 0, ofVm);
     }
 
     /** QEMU holds the image; the transaction's device lock keeps other transactions off. */

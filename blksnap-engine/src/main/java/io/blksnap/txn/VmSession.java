@@ -52,6 +52,12 @@ final class VmSession implements AutoCloseable {
     private String memoryTag;
     /** The memory nodes that had a snapshot named {@link #memoryTag} before the save (never deleted by an abort). */
     private final java.util.Set<String> hadTag = new java.util.HashSet<>();
+    /** The staged loads of a snapshot with memory: device name to its node, under {@link #loadTag}. */
+    private final Map<String, String> loads = new java.util.LinkedHashMap<>();
+    private String loadTag;
+    private String loadVmstateNode;
+    private List<String> loadDevicesOfVm = List.of();
+    private boolean loaded;
     private QmpClient qmp;
     private LiveVm vm;
     private Outcome outcome = Outcome.NOT_RUN;
@@ -128,6 +134,77 @@ final class VmSession implements AutoCloseable {
             memoryNodes.addAll(memoryByOrder.values());
         }
         return s;
+    }
+
+    /** Stages the revert of {@code device}'s {@code node} to {@code name}, which one {@code snapshot-load} makes. */
+    synchronized Prepared stageLoad(String device, String node, String id, String name, boolean hasState,
+                                    List<String> devicesOfVm) {
+        if (loadTag == null) {
+            loadTag = name;
+        }
+        if (!loadTag.equals(name)) {
+            loadTag = ""; // mixed names: refused by checkLoads
+        }
+        loads.put(device, node);
+        if (hasState) {
+            loadVmstateNode = node;
+        }
+        loadDevicesOfVm = List.copyOf(devicesOfVm);
+        return new Prepared() {
+            @Override
+            public String snapshotId() {
+                return id;
+            }
+
+            @Override
+            public void commit() throws IOException {
+                load();
+            }
+
+            @Override
+            public void abort() {
+                // nothing is loaded before the commit record
+            }
+        };
+    }
+
+    /** Whether reverts of a snapshot with memory are staged. */
+    synchronized boolean hasLoads() {
+        return !loads.isEmpty();
+    }
+
+    /**
+     * Before the commit record: one VM's memory goes back only with all of its disks, to one
+     * snapshot that holds the state (else some disk would run on data the memory never saw).
+     */
+    synchronized void checkLoads() throws IOException {
+        if (loads.isEmpty()) {
+            return;
+        }
+        String first = "'" + loads.values().iterator().next() + "'";
+        if (loadTag.isEmpty()) {
+            throw new IOException("node " + first + ": the disks of one VM are loaded back to one snapshot with memory,"
+                    + " by one name");
+        }
+        List<String> missing = new ArrayList<>(loadDevicesOfVm);
+        missing.removeAll(loads.keySet());
+        if (!missing.isEmpty()) {
+            throw new IOException("node " + first + ": a snapshot with memory is loaded back with every disk of the VM"
+                    + " at " + socket + ": " + missing + " not in this transaction");
+        }
+        if (loadVmstateNode == null) {
+            throw new IOException("node " + first + ": no disk of the VM holds the state of \"" + loadTag + "\"");
+        }
+    }
+
+    /** Loads the staged snapshot with memory once for all the VM's disks (QEMU resumes a VM that ran). */
+    private synchronized void load() throws IOException {
+        if (loaded) {
+            return;
+        }
+        checkLoads();
+        VmState.load(qmp(), loadTag, loadVmstateNode, List.copyOf(loads.values()), TRANSACTION_TIMEOUT);
+        loaded = true;
     }
 
     /** Stages the switch of {@code node} to its overlay node {@code overlay} (added already) into the VM's transaction. */

@@ -171,4 +171,46 @@ class MemorySnapshotTest {
             Qemu.assertClean(f.image(d));
         }
     }
+
+    @Test
+    void aSnapshotWithMemoryIsLoadedBackOnARunningVmWithAllItsDisksOnly() throws Exception {
+        start();
+        try (SnapshotEngine engine = f.engine()) {
+            assertEquals(TransactionStatus.COMMITTED, withMemory(engine, "s1", "a0", "a1", "off").submit().status());
+            Transaction plain = engine.begin();
+            plain.add(InternalSnapshotRequest.create("a0", "s2", Instant.now()));
+            plain.add(InternalSnapshotRequest.create("a1", "s2", Instant.now()));
+            assertEquals(TransactionStatus.COMMITTED, plain.submit().status());
+            qemuIo(sock(), "a0", "write -P 0x5a 0 2M");
+            qemuIo(sock(), "a1", "write -P 0x5a 0 2M");
+
+            Transaction diskOnly = engine.begin();
+            InvalidRequestException refused = assertThrows(InvalidRequestException.class,
+                    () -> diskOnly.add(InternalSnapshotRequest.apply("a0", "s2")));
+            assertTrue(refused.getMessage().contains("cannot revert a disk in place"), refused.getMessage());
+
+            Transaction part = engine.begin();
+            part.add(InternalSnapshotRequest.apply("a0", "s1"));
+            part.add(InternalSnapshotRequest.apply("off", "s1"));
+            TransactionResult partial = part.submit();
+            assertEquals(TransactionStatus.ABORTED, partial.status());
+            assertTrue(partial.reason().contains("[a1] not in this transaction"), partial.reason());
+            assertTrue(running(sock()));
+
+            Transaction all = engine.begin();
+            for (String d : List.of("a0", "a1", "off")) {
+                all.add(InternalSnapshotRequest.apply(d, "s1"));
+            }
+            TransactionResult r = all.submit();
+            assertEquals(TransactionStatus.COMMITTED, r.status(), r.reason());
+            assertTrue(running(sock()), "QEMU resumes the VM it stopped for the load");
+        }
+        quit();
+        for (String d : List.of("a0", "a1", "off")) {
+            Qemu.assertClean(f.image(d));
+            assertEquals(Hashes.sha256(Qemu.toRaw(f.image(d), "s1", dir)), Hashes.sha256(Qemu.toRaw(f.image(d), null, dir)),
+                    d + " reads as at s1");
+        }
+        Qemu.io(f.image("a0"), "read -P 0 1M 1M"); // the 0x5a written after s1 is gone
+    }
 }
