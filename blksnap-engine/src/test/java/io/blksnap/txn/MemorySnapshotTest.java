@@ -101,8 +101,12 @@ class MemorySnapshotTest {
     void aGroupSnapshotWithMemorySavesTheVmWithItsDisksAndAnOfflineImageGetsAPlainOne() throws Exception {
         start();
         try (SnapshotEngine engine = f.engine()) {
-            TransactionResult r = withMemory(engine, "s1", "a0", "a1", "off").submit();
+            // the group call the component and the CLI make
+            TransactionResult r = new io.blksnap.group.GroupOperations(engine)
+                    .snapshot("g", "s1", io.blksnap.group.SnapshotKind.INTERNAL, Instant.now(), true);
             assertEquals(TransactionStatus.COMMITTED, r.status(), r.reason());
+            assertEquals(List.of(true, true, false), r.outcomes().stream()
+                    .map(o -> ((InternalSnapshotRequest) o.request()).withMemory()).toList());
             assertTrue(running(sock()), "the VM runs on after its memory was saved");
             assertEquals(List.of("s1"), live(sock(), "a0"));
             assertEquals(List.of("s1"), live(sock(), "a1"));
