@@ -178,22 +178,7 @@ final class LiveDisk implements DeviceAccess {
         String node = nodeName();
         String id = s.id();
         String name = s.name();
-        return new Prepared() {
-            @Override
-            public String snapshotId() {
-                return id;
-            }
-
-            @Override
-            public void commit() throws IOException {
-                vm.deleteIfPresent(node, id, name);
-            }
-
-            @Override
-            public void abort() {
-                // nothing was done before the commit
-            }
-        };
+        return Prepared.atCommit(id, () -> vm.deleteIfPresent(node, id, name));
     }
 
     /** QEMU's node name for an overlay: derived from its file, so recovery finds the node again. */

@@ -150,22 +150,7 @@ final class VmSession implements AutoCloseable {
             loadVmstateNode = node;
         }
         loadDevicesOfVm = List.copyOf(devicesOfVm);
-        return new Prepared() {
-            @Override
-            public String snapshotId() {
-                return id;
-            }
-
-            @Override
-            public void commit() throws IOException {
-                load();
-            }
-
-            @Override
-            public void abort() {
-                // nothing is loaded before the commit record
-            }
-        };
+        return Prepared.atCommit(id, this::load);
     }
 
     /** Whether reverts of a snapshot with memory are staged. */

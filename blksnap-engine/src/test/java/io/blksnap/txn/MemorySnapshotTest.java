@@ -1,7 +1,6 @@
 package io.blksnap.txn;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.blksnap.qmp.BlockNode;
 import io.blksnap.qmp.QmpClient;
 import io.blksnap.testing.GroupFixture;
@@ -76,17 +75,6 @@ class MemorySnapshotTest {
         }
     }
 
-    /** {@code vm-state-size} of each snapshot of an image, by name, as qemu-img reads the file. */
-    static Map<String, Long> vmStateSizes(Path image) throws Exception {
-        JsonNode info = new ObjectMapper().readTree(
-                Qemu.img("info", "--output=json", "-U", image.toString()).ok().out());
-        Map<String, Long> sizes = new LinkedHashMap<>();
-        for (JsonNode s : info.path("snapshots")) {
-            sizes.put(s.path("name").asText(), s.path("vm-state-size").asLong());
-        }
-        return sizes;
-    }
-
     static Transaction withMemory(SnapshotEngine engine, String name, String... devices) throws Exception {
         Transaction t = engine.begin();
         Instant now = Instant.now();
@@ -118,9 +106,9 @@ class MemorySnapshotTest {
             io.blksnap.catalog.Catalog c = new io.blksnap.catalog.GroupCatalog(engine).catalog("g", Instant.now());
             assertTrue(c.devices().get(0).snapshots().get(0).vmStateSize() > 0, "the catalog shows the state's size");
         }
-        assertTrue(vmStateSizes(f.image("a0")).get("s1") > 0, "VM SIZE on the vmstate disk");
-        assertEquals(Map.of("s1", 0L), vmStateSizes(f.image("a1")));
-        assertEquals(Map.of("s1", 0L), vmStateSizes(f.image("off")));
+        assertTrue(Qemu.vmStateSizes(f.image("a0")).get("s1") > 0, "VM SIZE on the vmstate disk");
+        assertEquals(Map.of("s1", 0L), Qemu.vmStateSizes(f.image("a1")));
+        assertEquals(Map.of("s1", 0L), Qemu.vmStateSizes(f.image("off")));
         for (String d : List.of("a0", "a1", "off")) {
             Qemu.assertClean(f.image(d));
         }
