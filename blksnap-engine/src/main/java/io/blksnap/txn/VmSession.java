@@ -153,11 +153,6 @@ final class VmSession implements AutoCloseable {
         return Prepared.atCommit(id, this::load);
     }
 
-    /** Whether reverts of a snapshot with memory are staged. */
-    synchronized boolean hasLoads() {
-        return !loads.isEmpty();
-    }
-
     /**
      * Before the commit record: one VM's memory goes back only with all of its disks, to one
      * snapshot that holds the state (else some disk would run on data the memory never saw).
