@@ -77,6 +77,10 @@ final class SnapshotCommand extends Subcommand {
                     + " With --group, -d and -a find the kind themselves.")
     String type;
 
+    @Option(names = "--memory", description = "With -c --group (internal): save each running VM's memory with its"
+            + " disks (an offline device gets a plain snapshot).")
+    boolean memory;
+
     @Option(names = "--target-dir", paramLabel = "DIR",
             description = "With --type external on image files: where overlays go (default: beside each image).")
     Path targetDir;
@@ -116,6 +120,9 @@ final class SnapshotCommand extends Subcommand {
         }
         if (type.equals("external") && id != null) {
             throw usage("--id is for internal snapshots");
+        }
+        if (memory && (action.create == null || group == null || !type.equals("internal"))) {
+            throw usage("--memory goes with -c and --group, internal snapshots only");
         }
         if (targetDir != null && !type.equals("external")) {
             throw usage("--target-dir goes with --type external");
@@ -209,7 +216,7 @@ final class SnapshotCommand extends Subcommand {
         GroupOperations ops = new GroupOperations(engine);
         if (action.create != null) {
             return ops.snapshot(group, action.create, external ? SnapshotKind.EXTERNAL : SnapshotKind.INTERNAL,
-                    Instant.now());
+                    Instant.now(), memory);
         }
         return action.apply != null ? ops.apply(group, action.apply) : ops.delete(group, action.delete);
     }

@@ -200,6 +200,8 @@ class SnapshotCommandTest {
                 new String[] {"snapshot", "-d", "a", "--id", "1", "--type", "external", name},
                 new String[] {"snapshot", "-c", "a", "--type", "weird", name},
                 new String[] {"snapshot", "-c", "a", "--target-dir", "/tmp", name},
+                new String[] {"snapshot", "-c", "a", "--memory", name},
+                new String[] {"snapshot", "-d", "a", "--memory", "--group", "g"},
                 new String[] {"snapshot", "-c", "a", "--group", "g", name},
                 new String[] {"snapshot", "-d", "a", "--id", "1", "--group", "g"},
                 new String[] {"snapshot", "-c", "../x", "--type", "external", name})) {

@@ -50,10 +50,24 @@ public final class GroupOperations {
 
     /** Snapshots every device of {@code group}, named {@code name}, taken at {@code time}. */
     public TransactionResult snapshot(String group, String name, SnapshotKind kind, Instant time) throws IOException {
+        return snapshot(group, name, kind, time, false);
+    }
+
+    /**
+     * As {@link #snapshot(String, String, SnapshotKind, Instant)}; with {@code memory} (internal
+     * only) each running VM's memory is saved with its disks, an offline device getting a plain
+     * internal snapshot.
+     */
+    public TransactionResult snapshot(String group, String name, SnapshotKind kind, Instant time, boolean memory)
+            throws IOException {
+        if (memory && kind != SnapshotKind.INTERNAL) {
+            throw new GroupRequestException("group " + group + ": memory is saved with internal snapshots only");
+        }
         List<SnapshotRequest> requests = new ArrayList<>();
         for (Device d : engine.registry().group(group)) {
-            requests.add(kind == SnapshotKind.INTERNAL ? InternalSnapshotRequest.create(d.name(), name, time)
-                    : ExternalSnapshotRequest.create(d.name(), overlay(d, name)));
+            requests.add(kind != SnapshotKind.INTERNAL ? ExternalSnapshotRequest.create(d.name(), overlay(d, name))
+                    : memory && d.live() ? InternalSnapshotRequest.createWithMemory(d.name(), name, time)
+                    : InternalSnapshotRequest.create(d.name(), name, time));
         }
         return run(requests);
     }

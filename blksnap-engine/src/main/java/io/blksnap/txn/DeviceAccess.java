@@ -43,6 +43,14 @@ interface DeviceAccess {
      */
     Prepared prepareCreate(NewSnapshot snapshot) throws IOException;
 
+    /**
+     * A create that also saves the running VM's memory: only a running VM's disk has any. The
+     * state goes to the disk of the lowest {@code order} (the transaction's first of that VM).
+     */
+    default Prepared prepareCreateWithMemory(NewSnapshot snapshot, int order) throws IOException {
+        throw new InvalidRequestException(name(), "it has no running VM whose memory could be saved");
+    }
+
     Prepared prepareDelete(SnapshotRef ref) throws IOException;
 
     Prepared prepareApply(SnapshotRef ref) throws IOException;

@@ -35,7 +35,8 @@ final class InternalCreate extends InternalMember {
 
     @Override
     void prepare() throws IOException {
-        change = device.prepareCreate(newSnapshot());
+        change = request.withMemory() ? device.prepareCreateWithMemory(newSnapshot(), index)
+                : device.prepareCreate(newSnapshot());
         snapshotId = change.snapshotId();
     }
 

@@ -98,6 +98,9 @@ final class JournalLine {
             name(b, "dateSec").append(i.dateSec());
             name(b, "dateNsec").append(i.dateNsec());
             name(b, "vmClockNsec").append(i.vmClockNsec());
+            if (i.withMemory()) {
+                name(b, "withMemory").append(true); // left out when false, as before the flag existed
+            }
         } else if (r instanceof ExternalSnapshotRequest e) {
             field(b, "type", "external");
             field(b, "device", e.device());

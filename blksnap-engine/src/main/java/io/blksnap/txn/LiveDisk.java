@@ -153,6 +153,12 @@ final class LiveDisk implements DeviceAccess {
         return vm.stage(nodeName(), snapshot.name());
     }
 
+    /** Only staged: the VM's {@code snapshot-save} makes it, with the VM's state, on all the VM's disks asking for it. */
+    @Override
+    public Prepared prepareCreateWithMemory(NewSnapshot snapshot, int order) throws IOException {
+        return vm.stageWithMemory(nodeName(), snapshot.name(), order);
+    }
+
     /** Validated now; QMP has no transactional delete, so the commit deletes it. */
     @Override
     public Prepared prepareDelete(SnapshotRef ref) throws IOException {
@@ -170,22 +176,7 @@ final class LiveDisk implements DeviceAccess {
         String node = nodeName();
         String id = s.id();
         String name = s.name();
-        return new Prepared() {
-            @Override
-            public String snapshotId() {
-                return id;
-            }
-
-            @Override
-            public void commit() throws IOException {
-                vm.deleteIfPresent(node, id, name);
-            }
-
-            @Override
-            public void abort() {
-                // nothing was done before the commit
-            }
-        };
+        return Prepared.atCommit(id, () -> vm.deleteIfPresent(node, id, name));
     }
 
     /** QEMU's node name for an overlay: derived from its file, so recovery finds the node again. */
@@ -233,9 +224,43 @@ final class LiveDisk implements DeviceAccess {
         return true;
     }
 
+    /** Whether some node of the VM has a snapshot named {@code name} with the VM's state in it. */
+    boolean vmStateSaved(String name) throws IOException {
+        for (BlockNode n : vm.vm().blockNodes()) {
+            for (BlockNode.LiveSnapshot s : n.snapshots()) {
+                if (s.name().equals(name) && s.vmStateSize() > 0) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    /**
+     * A snapshot with the VM's memory, loaded back past the commit record by one
+     * {@code snapshot-load} over every disk of the VM (QEMU reverts them all and the memory):
+     * staged here; before the commit record the VM's loads are checked to cover every device of
+     * the VM in devices.yaml, under one name.
+     */
     @Override
     public Prepared prepareApply(SnapshotRef ref) throws IOException {
-        throw new InvalidRequestException(name(), "QMP cannot revert a disk in place: shut the VM down and apply offline");
+        Snapshot s = null;
+        for (Snapshot x : snapshots()) {
+            if (ref.id() == null || ref.id().equals(x.id())) {
+                s = x;
+                break;
+            }
+        }
+        if (s == null) {
+            throw new SnapshotException("snapshot with id " + ref.id() + " does not exist on node \"" + nodeName() + "\"");
+        }
+        List<String> ofVm = new ArrayList<>();
+        for (Device d : registry.devices()) {
+            if (d.live() && d.qmpSocket().equals(device.qmpSocket())) {
+                ofVm.add(d.name());
+            }
+        }
+        return vm.stageLoad(name(), nodeName(), s.id(), s.name(), s.vmStateSize() > 0, ofVm);
     }
 
     /** QEMU holds the image; the transaction's device lock keeps other transactions off. */

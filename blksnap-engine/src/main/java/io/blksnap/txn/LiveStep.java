@@ -61,6 +61,13 @@ final class LiveStep {
 
     /** Freezes, pauses and snapshots every VM; null when every VM's transaction made all of its snapshots. */
     Failure run() {
+        for (VmSession vm : devices.vms()) {
+            try {
+                vm.checkLoads();
+            } catch (IOException e) {
+                return new Failure(vm, e);
+            }
+        }
         // the VMs with snapshots staged: one with only deletions is never paused (QMP deletes alone)
         vms = devices.vms().stream().filter(VmSession::hasStaged).toList();
         if (vms.isEmpty()) {

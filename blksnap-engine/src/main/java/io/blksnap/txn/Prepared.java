@@ -37,4 +37,29 @@ interface Prepared {
             }
         };
     }
+
+    /** What a live change does past the commit record (QMP has no transactional form): nothing before it to undo. */
+    interface Action {
+        void run() throws IOException;
+    }
+
+    /** A live change validated in prepare and done only by its commit. */
+    static Prepared atCommit(String snapshotId, Action action) {
+        return new Prepared() {
+            @Override
+            public String snapshotId() {
+                return snapshotId;
+            }
+
+            @Override
+            public void commit() throws IOException {
+                action.run();
+            }
+
+            @Override
+            public void abort() {
+                // nothing was done before the commit
+            }
+        };
+    }
 }

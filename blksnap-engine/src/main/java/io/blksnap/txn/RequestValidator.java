@@ -1,5 +1,6 @@
 package io.blksnap.txn;
 
+import io.blksnap.registry.Device;
 import io.blksnap.registry.DeviceRegistry;
 
 import java.io.IOException;
@@ -34,6 +35,40 @@ final class RequestValidator {
             if (!q.device().equals(dev) && mine.equals(realPath(registry.activeImage(q.device())))) {
                 throw new InvalidRequestException(dev, "its image " + mine + " is the image of device \""
                         + q.device() + "\", which is already in this transaction");
+            }
+        }
+    }
+
+    /** Whether {@code r} asks to save its VM's memory. */
+    private static boolean memory(SnapshotRequest r) {
+        return r instanceof InternalSnapshotRequest i && i.withMemory();
+    }
+
+    /**
+     * Memory goes with a create on a running VM's disk, and one VM is saved whole or not at all:
+     * every device of that VM in the transaction asks for it, or none does (QEMU's
+     * {@code snapshot-save} snapshots exactly the nodes it is given, with the state).
+     */
+    private void refusePartialVm(SnapshotRequest r, List<SnapshotRequest> queued) throws IOException {
+        Device d = registry.device(r.device());
+        if (memory(r)) {
+            if (((InternalSnapshotRequest) r).operation() != Operation.CREATE) {
+                throw new InvalidRequestException(r.device(), "memory is saved by a create only");
+            }
+            if (!d.live()) {
+                throw new InvalidRequestException(r.device(), "it has no running VM (no qmpSocket) whose memory could be saved");
+            }
+        }
+        if (!d.live()) {
+            return;
+        }
+        for (SnapshotRequest q : queued) {
+            Device o = registry.device(q.device());
+            if (!q.device().equals(r.device()) && o.live() && o.qmpSocket().equals(d.qmpSocket())
+                    && memory(q) != memory(r)) {
+                throw new InvalidRequestException(r.device(), "device \"" + q.device() + "\" of the same VM is in this"
+                        + " transaction " + (memory(q) ? "with" : "without") + " memory: a VM's memory is saved with"
+                        + " all of its disks in the transaction or not at all");
             }
         }
     }
@@ -81,6 +116,7 @@ final class RequestValidator {
                 }
             }
             refuseAlias(dev, queued);
+            refusePartialVm(r, queued);
             device.checkUsable();
             member.check();
         } catch (InvalidRequestException e) {

@@ -5,6 +5,7 @@ import io.blksnap.qmp.BlockNode;
 import io.blksnap.qmp.LiveVm;
 import io.blksnap.qmp.QmpClient;
 import io.blksnap.qmp.QmpException;
+import io.blksnap.qmp.VmState;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -42,6 +43,21 @@ final class VmSession implements AutoCloseable {
     private final List<StagedCreate> staged = new ArrayList<>();
     /** Every staged action, in order: the creates' and the overlays' switches. */
     private final List<Map<String, Object>> actions = new ArrayList<>();
+    /**
+     * The nodes whose creates save the VM's memory, by the order of their requests (prepares run
+     * at once, in any order): the first one holds the state. All under {@link #memoryTag}.
+     */
+    private final java.util.TreeMap<Integer, String> memoryByOrder = new java.util.TreeMap<>();
+    private final List<String> memoryNodes = new ArrayList<>();
+    private String memoryTag;
+    /** The memory nodes that had a snapshot named {@link #memoryTag} before the save (never deleted by an abort). */
+    private final java.util.Set<String> hadTag = new java.util.HashSet<>();
+    /** The staged loads of a snapshot with memory: device name to its node, under {@link #loadTag}. */
+    private final Map<String, String> loads = new java.util.LinkedHashMap<>();
+    private String loadTag;
+    private String loadVmstateNode;
+    private List<String> loadDevicesOfVm = List.of();
+    private boolean loaded;
     private QmpClient qmp;
     private LiveVm vm;
     /**
@@ -115,7 +131,7 @@ final class VmSession implements AutoCloseable {
     }
 
     synchronized boolean hasStaged() {
-        return !actions.isEmpty();
+        return !actions.isEmpty() || !memoryNodes.isEmpty();
     }
 
     synchronized Outcome outcome() {
@@ -132,6 +148,80 @@ final class VmSession implements AutoCloseable {
         return s;
     }
 
+    /**
+     * Stages an internal snapshot of {@code node} that the VM's {@code snapshot-save} makes, with
+     * the VM's state (the add refused a VM's disks asking for memory mixed with others).
+     */
+    synchronized StagedCreate stageWithMemory(String node, String name, int order) throws IOException {
+        if (memoryTag != null && !memoryTag.equals(name)) {
+            throw new InvalidRequestException(node, "one VM's memory is saved under one name, \"" + memoryTag
+                    + "\", not also \"" + name + "\"");
+        }
+        if (!actions.isEmpty()) {
+            throw new InvalidRequestException(node, "the VM's memory is saved with all of its disks in the transaction");
+        }
+        StagedCreate s = new StagedCreate(node, name);
+        if (outcome == Outcome.NOT_RUN) {
+            staged.add(s);
+            memoryTag = name;
+            memoryByOrder.put(order, node);
+            memoryNodes.clear();
+            memoryNodes.addAll(memoryByOrder.values());
+        }
+        return s;
+    }
+
+    /** Stages the revert of {@code device}'s {@code node} to {@code name}, which one {@code snapshot-load} makes. */
+    synchronized Prepared stageLoad(String device, String node, String id, String name, boolean hasState,
+                                    List<String> devicesOfVm) {
+        if (loadTag == null) {
+            loadTag = name;
+        }
+        if (!loadTag.equals(name)) {
+            loadTag = ""; // mixed names: refused by checkLoads
+        }
+        loads.put(device, node);
+        if (hasState) {
+            loadVmstateNode = node;
+        }
+        loadDevicesOfVm = List.copyOf(devicesOfVm);
+        return Prepared.atCommit(id, this::load);
+    }
+
+    /**
+     * Before the commit record: one VM's memory goes back only with all of its disks, to one
+     * snapshot that holds the state (else some disk would run on data the memory never saw).
+     */
+    synchronized void checkLoads() throws IOException {
+        if (loads.isEmpty()) {
+            return;
+        }
+        String first = "'" + loads.values().iterator().next() + "'";
+        if (loadTag.isEmpty()) {
+            throw new IOException("node " + first + ": the disks of one VM are loaded back to one snapshot with memory,"
+                    + " by one name");
+        }
+        List<String> missing = new ArrayList<>(loadDevicesOfVm);
+        missing.removeAll(loads.keySet());
+        if (!missing.isEmpty()) {
+            throw new IOException("node " + first + ": a snapshot with memory is loaded back with every disk of the VM"
+                    + " at " + socket + ": " + missing + " not in this transaction");
+        }
+        if (loadVmstateNode == null) {
+            throw new IOException("node " + first + ": no disk of the VM holds the state of \"" + loadTag + "\"");
+        }
+    }
+
+    /** Loads the staged snapshot with memory once for all the VM's disks (QEMU resumes a VM that ran). */
+    private synchronized void load() throws IOException {
+        if (loaded) {
+            return;
+        }
+        checkLoads();
+        VmState.load(qmp(), loadTag, loadVmstateNode, List.copyOf(loads.values()), TRANSACTION_TIMEOUT);
+        loaded = true;
+    }
+
     /** Stages the switch of {@code node} to its overlay node {@code overlay} (added already) into the VM's transaction. */
     synchronized void stageOverlay(String node, String overlay) {
         actions.add(action("blockdev-snapshot", Map.of("node", node, "overlay", overlay)));
@@ -145,7 +235,11 @@ final class VmSession implements AutoCloseable {
      * Sends every staged action as one QMP transaction, then reads the ids QEMU gave the new
      * snapshots. QEMU's error reply means it made none of them; no reply leaves them unknown.
      */
-    synchronized void runTransaction() throws QmpException {
+    synchronized void runTransaction() throws IOException {
+        if (!memoryNodes.isEmpty()) {
+            save();
+            return;
+        }
         try {
             qmp().execute("transaction", Map.of("actions", actions), TRANSACTION_TIMEOUT);
             outcome = Outcome.MADE;
@@ -156,6 +250,37 @@ final class VmSession implements AutoCloseable {
             changed();
         }
         List<BlockNode> nodes = blockNodes();
+        for (StagedCreate s : staged) {
+            s.id = idOf(nodes, s.node, s.name);
+        }
+    }
+
+    /**
+     * Saves the VM's state into the first memory node and snapshots every memory node, one
+     * {@code snapshot-save} job (QEMU makes all or, by its own checks, none; a job that fails late
+     * may leave some made, so an abort deletes the name where it was not before). A name that
+     * appeared on some node since the add's check is refused here: QEMU refuses it only when every
+     * node has it, and would otherwise add a second snapshot of that name.
+     */
+    private void save() throws IOException {
+        for (String node : memoryNodes) {
+            if (idOf(vm().blockNodes(), node, memoryTag) != null) {
+                hadTag.add(node);
+            }
+        }
+        if (!hadTag.isEmpty()) {
+            outcome = Outcome.REFUSED;
+            String node = memoryNodes.stream().filter(hadTag::contains).findFirst().orElseThrow();
+            throw new IOException("a snapshot named \"" + memoryTag + "\" already exists on node '" + node + "'");
+        }
+        try {
+            VmState.save(qmp(), memoryTag, memoryNodes.get(0), memoryNodes, TRANSACTION_TIMEOUT);
+            outcome = Outcome.MADE;
+        } catch (QmpException e) {
+            outcome = Outcome.UNKNOWN;
+            throw e;
+        }
+        List<BlockNode> nodes = vm.blockNodes();
         for (StagedCreate s : staged) {
             s.id = idOf(nodes, s.node, s.name);
         }
@@ -257,7 +382,11 @@ final class VmSession implements AutoCloseable {
         @Override
         public void abort() throws IOException {
             Outcome o = outcome();
-            if (o == Outcome.MADE || o == Outcome.UNKNOWN) {
+            boolean before;
+            synchronized (VmSession.this) {
+                before = hadTag.contains(node);
+            }
+            if ((o == Outcome.MADE || o == Outcome.UNKNOWN) && !before) {
                 deleteIfPresent(node, null, name);
             }
         }

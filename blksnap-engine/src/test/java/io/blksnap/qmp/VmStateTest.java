@@ -1,7 +1,5 @@
 package io.blksnap.qmp;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.blksnap.testing.Qemu;
 import io.blksnap.testing.QemuVm;
 import org.junit.jupiter.api.Test;
@@ -43,17 +41,6 @@ class VmStateTest {
         return QemuVm.start(dir.resolve("qmp.sock"), nodes);
     }
 
-    /** {@code vm-state-size} of each snapshot of an image, by name, as qemu-img reads the file. */
-    private static Map<String, Long> vmStateSizes(Path image) throws Exception {
-        JsonNode info = new ObjectMapper().readTree(
-                Qemu.img("info", "--output=json", "-U", image.toString()).ok().out());
-        Map<String, Long> sizes = new LinkedHashMap<>();
-        for (JsonNode s : info.path("snapshots")) {
-            sizes.put(s.path("name").asText(), s.path("vm-state-size").asLong());
-        }
-        return sizes;
-    }
-
     @Test
     void aLoadRevertsTheDisksToTheSaveAndTheStateLivesOnTheVmstateDisk() throws Exception {
         try (QemuVm vm = start(); QmpClient qmp = QmpClient.connect(vm.qmpSocket(), T)) {
@@ -78,8 +65,8 @@ class VmStateTest {
         }
         Qemu.io(a, "read -P 0x11 0 1M", "read -P 0 1M 7M");
         Qemu.io(b, "read -P 0x22 0 1M", "read -P 0 1M 7M");
-        assertTrue(vmStateSizes(a).get("s1") > 0, "the VM SIZE is on the vmstate disk: " + vmStateSizes(a));
-        assertEquals(Map.of("s1", 0L), vmStateSizes(b));
+        assertTrue(Qemu.vmStateSizes(a).get("s1") > 0, "the VM SIZE is on the vmstate disk: " + Qemu.vmStateSizes(a));
+        assertEquals(Map.of("s1", 0L), Qemu.vmStateSizes(b));
         Qemu.assertClean(a);
         Qemu.assertClean(b);
     }
@@ -101,8 +88,8 @@ class VmStateTest {
             assertFalse(live.isRunning(), "a VM an operator paused stays paused");
             quit(qmp, vm);
         }
-        assertEquals(List.of("s1", "s2"), List.copyOf(vmStateSizes(a).keySet()));
-        assertEquals(Map.of("s1", 0L, "s2", 0L), vmStateSizes(b), "the failed save stored no state on d1");
+        assertEquals(List.of("s1", "s2"), List.copyOf(Qemu.vmStateSizes(a).keySet()));
+        assertEquals(Map.of("s1", 0L, "s2", 0L), Qemu.vmStateSizes(b), "the failed save stored no state on d1");
         Qemu.assertClean(a);
         Qemu.assertClean(b);
     }

@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -125,6 +126,17 @@ public final class Qemu {
             }
         }
         return names;
+    }
+
+    /** {@code vm-state-size} of each snapshot of an image, by name, as qemu-img reads the file. */
+    public static Map<String, Long> vmStateSizes(Path image) throws IOException, InterruptedException {
+        com.fasterxml.jackson.databind.JsonNode info = new com.fasterxml.jackson.databind.ObjectMapper().readTree(
+                img("info", "--output=json", "-U", image.toString()).ok().out());
+        Map<String, Long> sizes = new java.util.LinkedHashMap<>();
+        for (com.fasterxml.jackson.databind.JsonNode s : info.path("snapshots")) {
+            sizes.put(s.path("name").asText(), s.path("vm-state-size").asLong());
+        }
+        return sizes;
     }
 
     /** The guest-visible bytes of {@code image} (or of one of its snapshots) as a raw file. */

@@ -24,6 +24,7 @@ class JournalLineTest {
                 InternalSnapshotRequest.create("disk0", "nightly \"q\" \\ \n\t\u0001 é", Instant.ofEpochSecond(1_790_000_000L, 42)),
                 InternalSnapshotRequest.deleteById("/abs/path/vm.qcow2", "7", "old"),
                 InternalSnapshotRequest.apply("disk1", "base"),
+                InternalSnapshotRequest.createWithMemory("disk2", "mem", Instant.ofEpochSecond(1_790_000_000L, 7)),
                 ExternalSnapshotRequest.create("disk2", Path.of("/srv/overlays/disk 2-ext.qcow2")),
                 ExternalSnapshotRequest.useExisting("disk3", Path.of("/srv/overlays/pre-made.qcow2")));
         roundTrip(JournalRecord.begin("tx-20261126-004500-1a2b3c", 1_790_000_000_123L, requests));

@@ -60,6 +60,7 @@ public class BlksnapComponentConfigurer extends PropertyConfigurerSupport implem
         case "keepYearly": getOrCreateConfiguration(target).setKeepYearly(property(camelContext, int.class, value)); return true;
         case "lazystartproducer":
         case "lazyStartProducer": target.setLazyStartProducer(property(camelContext, boolean.class, value)); return true;
+        case "memory": getOrCreateConfiguration(target).setMemory(property(camelContext, boolean.class, value)); return true;
         case "name": getOrCreateConfiguration(target).setName(property(camelContext, java.lang.String.class, value)); return true;
         case "namepattern":
         case "namePattern": getOrCreateConfiguration(target).setNamePattern(property(camelContext, java.lang.String.class, value)); return true;
@@ -112,6 +113,7 @@ public class BlksnapComponentConfigurer extends PropertyConfigurerSupport implem
         case "keepYearly": return int.class;
         case "lazystartproducer":
         case "lazyStartProducer": return boolean.class;
+        case "memory": return boolean.class;
         case "name": return java.lang.String.class;
         case "namepattern":
         case "namePattern": return java.lang.String.class;
@@ -160,6 +162,7 @@ public class BlksnapComponentConfigurer extends PropertyConfigurerSupport implem
         case "keepYearly": return getOrCreateConfiguration(target).getKeepYearly();
         case "lazystartproducer":
         case "lazyStartProducer": return target.isLazyStartProducer();
+        case "memory": return getOrCreateConfiguration(target).isMemory();
         case "name": return getOrCreateConfiguration(target).getName();
         case "namepattern":
         case "namePattern": return getOrCreateConfiguration(target).getNamePattern();

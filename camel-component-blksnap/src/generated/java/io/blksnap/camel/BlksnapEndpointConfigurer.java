@@ -49,6 +49,7 @@ public class BlksnapEndpointConfigurer extends PropertyConfigurerSupport impleme
         case "keepYearly": target.getConfiguration().setKeepYearly(property(camelContext, int.class, value)); return true;
         case "lazystartproducer":
         case "lazyStartProducer": target.setLazyStartProducer(property(camelContext, boolean.class, value)); return true;
+        case "memory": target.getConfiguration().setMemory(property(camelContext, boolean.class, value)); return true;
         case "name": target.getConfiguration().setName(property(camelContext, java.lang.String.class, value)); return true;
         case "namepattern":
         case "namePattern": target.getConfiguration().setNamePattern(property(camelContext, java.lang.String.class, value)); return true;
@@ -92,6 +93,7 @@ public class BlksnapEndpointConfigurer extends PropertyConfigurerSupport impleme
         case "keepYearly": return int.class;
         case "lazystartproducer":
         case "lazyStartProducer": return boolean.class;
+        case "memory": return boolean.class;
         case "name": return java.lang.String.class;
         case "namepattern":
         case "namePattern": return java.lang.String.class;
@@ -136,6 +138,7 @@ public class BlksnapEndpointConfigurer extends PropertyConfigurerSupport impleme
         case "keepYearly": return target.getConfiguration().getKeepYearly();
         case "lazystartproducer":
         case "lazyStartProducer": return target.isLazyStartProducer();
+        case "memory": return target.getConfiguration().isMemory();
         case "name": return target.getConfiguration().getName();
         case "namepattern":
         case "namePattern": return target.getConfiguration().getNamePattern();

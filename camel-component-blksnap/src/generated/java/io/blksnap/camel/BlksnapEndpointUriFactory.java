@@ -23,7 +23,7 @@ public class BlksnapEndpointUriFactory extends org.apache.camel.support.componen
     private static final Set<String> SECRET_PROPERTY_NAMES;
     private static final Map<String, String> MULTI_VALUE_PREFIXES;
     static {
-        Set<String> props = new HashSet<>(22);
+        Set<String> props = new HashSet<>(23);
         props.add("bridgeErrorHandler");
         props.add("clock");
         props.add("dryRun");
@@ -39,6 +39,7 @@ public class BlksnapEndpointUriFactory extends org.apache.camel.support.componen
         props.add("keepWithin");
         props.add("keepYearly");
         props.add("lazyStartProducer");
+        props.add("memory");
         props.add("name");
         props.add("namePattern");
         props.add("operation");

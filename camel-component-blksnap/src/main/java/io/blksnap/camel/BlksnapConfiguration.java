@@ -17,6 +17,8 @@ public class BlksnapConfiguration implements Cloneable {
     private BlksnapOperations operation;
     @UriParam(label = "producer", defaultValue = "internal")
     private BlksnapSnapshotType type = BlksnapSnapshotType.internal;
+    @UriParam(label = "producer", defaultValue = "false")
+    private boolean memory;
     @UriParam(label = "producer")
     private String name;
     @UriParam(label = "producer", defaultValue = DEFAULT_NAME_PATTERN)
@@ -202,6 +204,18 @@ public class BlksnapConfiguration implements Cloneable {
      */
     public void setKeepWithin(String keepWithin) {
         this.keepWithin = keepWithin;
+    }
+
+    public boolean isMemory() {
+        return memory;
+    }
+
+    /**
+     * snapshot saves each running VM's memory (its device state) with its disks, internal snapshots only; an offline
+     * device gets a plain internal snapshot. apply loads such a snapshot back into a running VM.
+     */
+    public void setMemory(boolean memory) {
+        this.memory = memory;
     }
 
     public boolean isDryRun() {

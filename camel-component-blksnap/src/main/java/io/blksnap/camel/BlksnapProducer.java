@@ -90,7 +90,8 @@ public class BlksnapProducer extends DefaultProducer {
         }
         String taken = name;
         SnapshotKind kind = type(in) == BlksnapSnapshotType.internal ? SnapshotKind.INTERNAL : SnapshotKind.EXTERNAL;
-        TransactionResult r = call(() -> groupOperations(engine).snapshot(group(), taken, kind, time));
+        TransactionResult r = call(() -> groupOperations(engine).snapshot(group(), taken, kind, time,
+                conf().isMemory()));
         in.setHeader(BlksnapConstants.SNAPSHOT_NAME, name);
         String lra = in.getHeader(Exchange.SAGA_LONG_RUNNING_ACTION, String.class);
         if (lra != null && r.committed()) {

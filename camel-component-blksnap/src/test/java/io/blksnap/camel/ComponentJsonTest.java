@@ -52,7 +52,7 @@ class ComponentJsonTest extends BlksnapTestSupport {
                 out.add(f.getName());
             }
         }
-        assertEquals(17, out.size(), "operation type name namePattern timeZone transactionId keep*7 dryRun timeout"
+        assertEquals(18, out.size(), "operation type memory name namePattern timeZone transactionId keep*7 dryRun timeout"
                                      + " events clock");
         return out;
     }

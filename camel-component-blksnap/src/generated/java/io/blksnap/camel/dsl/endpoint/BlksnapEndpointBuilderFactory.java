@@ -234,6 +234,42 @@ public interface BlksnapEndpointBuilderFactory {
         }
 
         /**
+         * snapshot saves each running VM's memory (its device state) with its
+         * disks, internal snapshots only; an offline device gets a plain
+         * internal snapshot. apply loads such a snapshot back into a running
+         * VM.
+         * 
+         * The option is a: <code>boolean</code> type.
+         * 
+         * Default: false
+         * Group: producer
+         * 
+         * @param memory the value to set
+         * @return the dsl builder
+         */
+        default BlksnapEndpointProducerBuilder memory(boolean memory) {
+            doSetProperty("memory", memory);
+            return this;
+        }
+        /**
+         * snapshot saves each running VM's memory (its device state) with its
+         * disks, internal snapshots only; an offline device gets a plain
+         * internal snapshot. apply loads such a snapshot back into a running
+         * VM.
+         * 
+         * The option will be converted to a <code>boolean</code> type.
+         * 
+         * Default: false
+         * Group: producer
+         * 
+         * @param memory the value to set
+         * @return the dsl builder
+         */
+        default BlksnapEndpointProducerBuilder memory(String memory) {
+            doSetProperty("memory", memory);
+            return this;
+        }
+        /**
          * The snapshot name: for snapshot it overrides namePattern; delete and
          * apply need one (here or in the CamelBlksnapSnapshotName header, which
          * overrides it).
