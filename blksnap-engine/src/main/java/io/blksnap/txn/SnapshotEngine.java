@@ -113,12 +113,18 @@ public final class SnapshotEngine implements AutoCloseable {
 
     /**
      * Reads {@code device} without changing or locking anything: through QEMU's QMP socket for a running VM's
-     * disk, else from its image file. For catalogs, which must not reach into how a device is reached.
+     * disk, else from its image file. For catalogs, which must not reach into how a device is reached. A
+     * configured VM that does not answer (QEMU exited, its socket gone or refusing) is read from its file,
+     * as recovery handles it offline; only QEMU's own errors fail.
      */
     public DeviceView describe(String device) throws IOException {
         try (Devices devices = Devices.readOnly(registry)) {
             if (devices.get(device) instanceof LiveDisk live) {
                 return live.view();
+            }
+        } catch (io.blksnap.qmp.QmpException e) {
+            if (e.errorClass() != null) {
+                throw e;
             }
         }
         return DeviceView.ofImage(device, registry.activeImage(device));
